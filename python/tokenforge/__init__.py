@@ -1,0 +1,39 @@
+"""tokenforge: train, run, evaluate and compare text tokenizers.
+
+The public API is small: `Tokenizer` (the pipeline object), `load` (any supported file), and the typed errors.
+"""
+
+from .errors import (
+    ConfigError,
+    DecodeError,
+    DisallowedSpecialTokenError,
+    EncodeError,
+    FormatError,
+    ModelError,
+    TokenforgeError,
+    UnsupportedFeatureError,
+)
+from .formats import load, save
+from .models.bpe import BpeModel
+from .normalizers import Normalizer
+from .pretokenizers import PreTokenizer
+from .tokenizer import Tokenizer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BpeModel",
+    "ConfigError",
+    "DecodeError",
+    "DisallowedSpecialTokenError",
+    "EncodeError",
+    "FormatError",
+    "ModelError",
+    "Normalizer",
+    "PreTokenizer",
+    "TokenforgeError",
+    "Tokenizer",
+    "UnsupportedFeatureError",
+    "load",
+    "save",
+]

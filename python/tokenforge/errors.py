@@ -1,0 +1,53 @@
+"""Typed errors: every failure a user can cause raises a subclass of `TokenforgeError` naming the fault."""
+
+from __future__ import annotations
+
+
+class TokenforgeError(Exception):
+    """Base class of every error tokenforge raises on purpose."""
+
+
+class FormatError(TokenforgeError, ValueError):
+    """A tokenizer file is corrupt, truncated, hostile or of an unknown format.
+
+    `path` names the file and the message names the fault (and the line where there is one).
+    """
+
+    def __init__(self, path: object, fault: str):
+        self.path = str(path)
+        self.fault = fault
+        super().__init__(f"{self.path}: {fault}")
+
+
+class UnsupportedFeatureError(FormatError):
+    """A well-formed file uses a feature tokenforge does not implement (yet); refusing beats guessing."""
+
+
+class ConfigError(TokenforgeError, ValueError):
+    """Arguments that cannot describe a tokenizer (unknown pattern name, bad normalizer, ...)."""
+
+
+class ModelError(TokenforgeError, ValueError):
+    """The vocabulary / merges / special tokens are inconsistent with each other."""
+
+
+class EncodeError(TokenforgeError, ValueError):
+    """Text could not be encoded (e.g. a byte the vocabulary has no token for)."""
+
+
+class DisallowedSpecialTokenError(EncodeError):
+    """The text contains a special token the call did not allow (tiktoken's policy)."""
+
+    def __init__(self, token: str, position: int | None = None):
+        self.token = token
+        self.position = position
+        where = f" at character {position}" if position is not None else ""
+        super().__init__(
+            f"text contains the special token {token!r}{where}, which is disallowed. "
+            f"Pass allowed_special={{{token!r}}} (or 'all') to encode it as a special token, "
+            f"or disallowed_special=() to encode it as ordinary text."
+        )
+
+
+class DecodeError(TokenforgeError, ValueError):
+    """Ids that are not in the vocabulary, or bytes that are not UTF-8 under errors='strict'."""

@@ -1,0 +1,235 @@
+"""HF `tokenizer.json` for byte-level BPE models: load it exactly, and write files `tokenizers` loads unchanged.
+
+Supported: BPE model (merges as "a b" strings or pairs, `ignore_merges`), ByteLevel pre-tokenizer/decoder, a
+`Split` regex with `Isolated` behaviour, NFC/NFKC/Lowercase normalizers, added tokens (special or not). Anything
+else is refused with `UnsupportedFeatureError` rather than loaded into something that encodes differently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Optional
+
+from ..atomic import atomic_write
+from ..byte_level import decode_string, encode_bytes
+from ..errors import FormatError, ModelError, UnsupportedFeatureError
+from ..models.bpe import BpeModel
+from ..normalizers import Normalizer
+from ..pretokenizers import GPT2_PATTERN, PreTokenizer
+
+MAX_FILE_BYTES = 1 << 30
+
+_NORMALIZER_STEPS = {"NFC": "nfc", "NFKC": "nfkc", "Lowercase": "lowercase"}
+
+
+def parse_json(data: bytes, path: object) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, f"not UTF-8: invalid byte at offset {exc.start}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise FormatError(path, "JSON nested too deeply") from None
+
+
+def _normalizer(spec: Any, path: object) -> Normalizer:
+    if spec is None:
+        return Normalizer()
+    if not isinstance(spec, dict):
+        raise FormatError(path, "'normalizer' must be an object or null")
+    kind = spec.get("type")
+    if kind == "Sequence":
+        steps: list[str] = []
+        for sub in spec.get("normalizers", []):
+            steps.extend(_normalizer(sub, path).steps)
+        return Normalizer(tuple(steps))
+    if kind in _NORMALIZER_STEPS:
+        return Normalizer((_NORMALIZER_STEPS[kind],))
+    raise UnsupportedFeatureError(path, f"normalizer {kind!r} is not supported")
+
+
+def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
+    """The Split regex of a byte-level pipeline. The ByteLevel step itself is implicit: tokens are raw bytes."""
+    if not isinstance(spec, dict):
+        raise UnsupportedFeatureError(path, "a byte-level BPE without a ByteLevel pre-tokenizer is not supported")
+    steps = spec.get("pretokenizers", []) if spec.get("type") == "Sequence" else [spec]
+    pattern: Optional[str] = None
+    saw_byte_level = False
+    for step in steps:
+        kind = step.get("type") if isinstance(step, dict) else None
+        if kind == "ByteLevel":
+            if step.get("add_prefix_space", False):
+                raise UnsupportedFeatureError(path, "ByteLevel with add_prefix_space=true is not supported")
+            if step.get("use_regex", True):
+                if pattern is not None:
+                    raise UnsupportedFeatureError(path, "a Split followed by ByteLevel(use_regex=true) is not supported")
+                pattern = GPT2_PATTERN
+            saw_byte_level = True
+        elif kind == "Split":
+            if pattern is not None:
+                raise UnsupportedFeatureError(path, "more than one regex split is not supported")
+            if step.get("behavior") != "Isolated" or step.get("invert", False):
+                raise UnsupportedFeatureError(path, f"Split behaviour {step.get('behavior')!r} (invert={step.get('invert')}) is not supported")
+            pat = step.get("pattern", {})
+            if "Regex" in pat:
+                pattern = pat["Regex"]
+            elif "String" in pat:
+                pattern = re.escape(pat["String"])
+            else:
+                raise FormatError(path, "Split pattern needs 'Regex' or 'String'")
+        else:
+            raise UnsupportedFeatureError(path, f"pre-tokenizer {kind!r} is not supported")
+    if not saw_byte_level:
+        raise UnsupportedFeatureError(path, "only byte-level BPE is supported (no ByteLevel pre-tokenizer found)")
+    return PreTokenizer(pattern, emit_gaps=True)
+
+
+def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, obj: Any = None):
+    from ..tokenizer import Tokenizer
+
+    path = os.fspath(path)
+    if obj is None:
+        if data is None:
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise FormatError(path, f"file is larger than {MAX_FILE_BYTES} bytes")
+        obj = parse_json(data, path)
+    if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
+        raise FormatError(path, "not a tokenizer.json: no 'model' object")
+    model = obj["model"]
+    if model.get("type", "BPE") != "BPE" or "vocab" not in model or "merges" not in model:
+        raise UnsupportedFeatureError(path, f"model type {model.get('type')!r} is not supported (byte-level BPE only)")
+    if model.get("dropout") not in (None, 0, 0.0):
+        raise UnsupportedFeatureError(path, "BPE dropout is not supported yet")
+    for key in ("continuing_subword_prefix", "end_of_word_suffix"):
+        if model.get(key):
+            raise UnsupportedFeatureError(path, f"BPE {key}={model[key]!r} is not supported")
+    if model.get("byte_fallback"):
+        raise UnsupportedFeatureError(path, "BPE byte_fallback is not supported for byte-level models")
+    decoder = obj.get("decoder")
+    if not (isinstance(decoder, dict) and decoder.get("type") == "ByteLevel"):
+        raise UnsupportedFeatureError(path, "only the ByteLevel decoder is supported")
+
+    raw_vocab = model["vocab"]
+    if not isinstance(raw_vocab, dict):
+        raise FormatError(path, "model.vocab must be an object mapping tokens to ids")
+    vocab: dict[bytes, int] = {}
+    for token, i in raw_vocab.items():
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise FormatError(path, f"vocab entry {token!r} has non-integer id {i!r}")
+        raw = decode_string(token, path)
+        if raw in vocab:
+            raise FormatError(path, f"vocab has two entries for bytes {raw!r}")
+        vocab[raw] = i
+    merges: list[tuple[bytes, bytes]] = []
+    for k, m in enumerate(model["merges"]):
+        if isinstance(m, str):
+            parts = m.split(" ")
+        elif isinstance(m, list):
+            parts = m
+        else:
+            parts = []
+        if len(parts) != 2 or not all(isinstance(p, str) for p in parts):
+            raise FormatError(path, f"merge #{k} is malformed: {m!r}")
+        merges.append((decode_string(parts[0], path), decode_string(parts[1], path)))
+
+    special_tokens: dict[str, int] = {}
+    added_tokens: dict[str, int] = {}
+    for entry in obj.get("added_tokens") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
+            raise FormatError(path, f"malformed added token {entry!r}")
+        for flag in ("lstrip", "rstrip", "single_word"):
+            if entry.get(flag):
+                raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
+        table = special_tokens if entry.get("special", False) else added_tokens
+        table[entry["content"]] = entry["id"]
+
+    try:
+        bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)))
+        from ..tokenizer import Tokenizer
+
+        return Tokenizer(
+            bpe,
+            pretokenizer=_pretokenizer(obj.get("pre_tokenizer"), path),
+            normalizer=_normalizer(obj.get("normalizer"), path),
+            special_tokens=special_tokens,
+            added_tokens=added_tokens,
+            name=os.path.splitext(os.path.basename(path))[0],
+        )
+    except ModelError as exc:
+        raise FormatError(path, str(exc)) from None
+
+
+_POSSESSIVE_BOUNDED = re.compile(r"(\{\d+(?:,\d*)?\})\+")
+
+
+def hf_pattern(pretokenizer: PreTokenizer, path: object) -> str:
+    """The pattern spelled so HF's regex engine (Oniguruma) reads it as we do.
+
+    Oniguruma takes `{1,3}+` as "one or more runs of 1-3" rather than possessive. In the named patterns the
+    possessive mark changes nothing (nothing after it can backtrack), so dropping it is exact there.
+    """
+    pattern = pretokenizer.pattern
+    assert pattern is not None
+    if _POSSESSIVE_BOUNDED.search(pattern):
+        if pretokenizer.scanner is None:
+            raise UnsupportedFeatureError(path, "the pattern has a possessive bounded repeat ({m,n}+), which HF's regex engine reads differently")
+        pattern = _POSSESSIVE_BOUNDED.sub(r"\1", pattern)
+    return pattern
+
+
+def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
+    model: BpeModel = tokenizer.model
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}
+    if tokenizer.pretokenizer.pattern is None:
+        pre: dict = byte_level
+    else:
+        split = {
+            "type": "Split",
+            "pattern": {"Regex": hf_pattern(tokenizer.pretokenizer, path)},
+            "behavior": "Isolated",
+            "invert": False,
+        }
+        pre = {"type": "Sequence", "pretokenizers": [split, byte_level]}
+    steps = [{"type": {v: k for k, v in _NORMALIZER_STEPS.items()}[s]} for s in tokenizer.normalizer.steps]
+    normalizer = None if not steps else steps[0] if len(steps) == 1 else {"type": "Sequence", "normalizers": steps}
+    added = [
+        {"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": special}
+        for table, special in ((tokenizer.special_tokens, True), (tokenizer.added_tokens, False))
+        for t, i in table.items()
+    ]
+    added.sort(key=lambda e: e["id"])
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": added,
+        "normalizer": normalizer,
+        "pre_tokenizer": pre,
+        "post_processor": None,
+        "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False},
+        "model": {
+            "type": "BPE",
+            "dropout": None,
+            "unk_token": None,
+            "continuing_subword_prefix": None,
+            "end_of_word_suffix": None,
+            "fuse_unk": False,
+            "byte_fallback": False,
+            "ignore_merges": model.whole_piece_first,
+            "vocab": {encode_bytes(t): i for t, i in sorted(model.vocab.items(), key=lambda kv: kv[1])},
+            "merges": [[encode_bytes(a), encode_bytes(b)] for a, b in model.merge_list()],
+        },
+    }
+
+
+def save_hf_json(tokenizer, path: "str | os.PathLike[str]") -> None:
+    obj = to_hf_dict(tokenizer, path)
+    with atomic_write(path) as f:
+        json.dump(obj, f, ensure_ascii=False, indent=1)

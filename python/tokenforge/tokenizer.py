@@ -1,0 +1,255 @@
+"""The tokenizer pipeline: normalizer -> pre-tokenizer -> model -> decoder, plus special tokens.
+
+The object holds the readable description; the encode/decode hot path runs in the native core, compiled from it on
+first use.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequence, Union
+
+from . import _core
+from .byte_level import encode_bytes, decode_string
+from .errors import ConfigError, DisallowedSpecialTokenError, EncodeError
+from .models.bpe import BpeModel
+from .normalizers import Normalizer
+from .pretokenizers import PreTokenizer
+from .special import SpecialPolicy
+
+AllowedSpecial = Union[Literal["all"], AbstractSet[str], Collection[str]]
+DisallowedSpecial = Union[Literal["all"], Collection[str]]
+
+
+def _fix_surrogates(text: str) -> str:
+    """Lone surrogates cannot be UTF-8: replace them with U+FFFD, as tiktoken does."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+class Tokenizer:
+    """A byte-level BPE tokenizer pipeline.
+
+    `special_tokens` are recognised in text only when a call allows them (tiktoken's policy: by default their
+    presence raises `DisallowedSpecialTokenError`). `added_tokens` (HF's non-special added tokens, e.g. `<think>`)
+    are always recognised, as HF does.
+    """
+
+    def __init__(
+        self,
+        model: BpeModel,
+        *,
+        pretokenizer: "str | PreTokenizer | None" = "o200k",
+        normalizer: "str | Sequence[str] | Normalizer | None" = None,
+        special_tokens: Optional[dict[str, int]] = None,
+        added_tokens: Optional[dict[str, int]] = None,
+        name: Optional[str] = None,
+    ):
+        self.model = model
+        self.pretokenizer = PreTokenizer.from_spec(pretokenizer)
+        self.normalizer = Normalizer.from_spec(normalizer)
+        self.special_tokens: dict[str, int] = dict(special_tokens or {})
+        self.added_tokens: dict[str, int] = dict(added_tokens or {})
+        self.name = name
+        overlap = set(self.special_tokens) & set(self.added_tokens)
+        if overlap:
+            raise ConfigError(f"tokens listed both as special and as added: {sorted(overlap)}")
+        for text, i in {**self.special_tokens, **self.added_tokens}.items():
+            existing = model.id_to_bytes(i)
+            if existing is not None and existing != text.encode("utf-8"):
+                raise ConfigError(f"special token {text!r} has id {i}, which the vocabulary gives to {existing!r}")
+        self._policy = SpecialPolicy(list(self.special_tokens))
+        self._native: Optional[_core.CoreTokenizer] = None
+
+    # -- compilation -------------------------------------------------------------------------------------------
+
+    @property
+    def _core(self) -> "_core.CoreTokenizer":
+        if self._native is None:
+            kind, pattern, emit_gaps = self.pretokenizer.native_args()
+            specials = [(t, i, False) for t, i in self.special_tokens.items()]
+            specials += [(t, i, True) for t, i in self.added_tokens.items()]
+            self._native = _core.CoreTokenizer(
+                list(self.model.vocab.items()),
+                self.model.merges,
+                self.model.whole_piece_first,
+                kind,
+                pattern,
+                emit_gaps,
+                list(self.normalizer.steps),
+                specials,
+            )
+        return self._native
+
+    # -- encoding ----------------------------------------------------------------------------------------------
+
+    def _special_args(self, text_or_texts, allowed_special, disallowed_special) -> tuple[Optional[list[bool]], bool]:
+        mask, allow_all, disallowed = self._policy.resolve(allowed_special, disallowed_special)
+        if disallowed:
+            core = self._core
+            texts = [text_or_texts] if isinstance(text_or_texts, str) else text_or_texts
+            for text in texts:
+                found = core.find_disallowed(text, self._policy.mask_excluding(disallowed), False)
+                if found is not None:
+                    position, token = found
+                    raise DisallowedSpecialTokenError(token, position)
+        return mask, allow_all
+
+    def encode(
+        self,
+        text: str,
+        *,
+        allowed_special: AllowedSpecial = frozenset(),
+        disallowed_special: DisallowedSpecial = "all",
+    ) -> list[int]:
+        """Token ids of `text`. Special tokens follow tiktoken's allowed/disallowed policy."""
+        mask, allow_all = self._special_args(text, allowed_special, disallowed_special)
+        try:
+            return self._core.encode(text, mask, allow_all)
+        except UnicodeEncodeError:
+            return self._core.encode(_fix_surrogates(text), mask, allow_all)
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Token ids of `text` with no special token recognised (added tokens still are)."""
+        return self.encode(text, disallowed_special=())
+
+    def encode_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        allowed_special: AllowedSpecial = frozenset(),
+        disallowed_special: DisallowedSpecial = "all",
+    ) -> list[list[int]]:
+        """`encode` over many texts, in parallel on all cores with the GIL released."""
+        texts = list(texts)
+        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
+        try:
+            return self._core.encode_batch(texts, mask, allow_all)
+        except UnicodeEncodeError:
+            return self._core.encode_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+
+    def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(), disallowed_special: DisallowedSpecial = "all") -> int:
+        """Number of tokens `encode` would return, without building the list."""
+        return self.count_batch([text], allowed_special=allowed_special, disallowed_special=disallowed_special)[0]
+
+    def count_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        allowed_special: AllowedSpecial = frozenset(),
+        disallowed_special: DisallowedSpecial = "all",
+    ) -> list[int]:
+        texts = list(texts)
+        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
+        try:
+            return self._core.count_batch(texts, mask, allow_all)
+        except UnicodeEncodeError:
+            return self._core.count_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+
+    def encode_with_offsets(
+        self,
+        text: str,
+        *,
+        allowed_special: AllowedSpecial = frozenset(),
+        disallowed_special: DisallowedSpecial = "all",
+    ) -> tuple[list[int], list[tuple[int, int]]]:
+        """Ids and, for each, the (start, end) character span of `text` it covers.
+
+        A token holding part of a multi-byte character covers that whole character, so neighbours may share it.
+        Where a normalizer rewrote a stretch of text, each token of that stretch gets the stretch's whole span.
+        """
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = _fix_surrogates(text)
+            raw = text.encode("utf-8")
+        mask, allow_all = self._special_args(text, allowed_special, disallowed_special)
+        ids, byte_spans = self._core.encode_with_byte_spans(text, mask, allow_all)
+        if len(raw) == len(text):
+            return ids, [tuple(s) for s in byte_spans]
+        char_of_byte = [0] * (len(raw) + 1)
+        b = 0
+        for ci, ch in enumerate(text):
+            n = len(ch.encode("utf-8"))
+            char_of_byte[b : b + n] = [ci] * n
+            b += n
+        char_of_byte[len(raw)] = len(text)
+        spans = [(char_of_byte[s], char_of_byte[e - 1] + 1) if e > s else (char_of_byte[s],) * 2 for s, e in byte_spans]
+        return ids, spans
+
+    # -- decoding ----------------------------------------------------------------------------------------------
+
+    def decode_bytes(self, ids: Sequence[int]) -> bytes:
+        """The exact bytes the ids stand for (lossless for byte-level models)."""
+        return self._core.decode_bytes(list(ids))
+
+    def decode(self, ids: Sequence[int], errors: str = "replace") -> str:
+        """Text of `ids`. Byte sequences that are not UTF-8 are handled by `errors` ("replace", "strict", "ignore",
+        "backslashreplace", ...): "strict" raises `DecodeError` naming the byte offset."""
+        data = self.decode_bytes(ids)
+        try:
+            return data.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as exc:
+            from .errors import DecodeError
+
+            raise DecodeError(f"decoded bytes are not valid UTF-8 at byte {exc.start}: {data[exc.start:exc.end]!r}") from None
+
+    def decode_tokens_bytes(self, ids: Sequence[int]) -> list[bytes]:
+        return [self.id_to_bytes(i) for i in ids]
+
+    # -- vocabulary --------------------------------------------------------------------------------------------
+
+    @property
+    def vocab_size(self) -> int:
+        """One past the largest id, special tokens included (tiktoken's `n_vocab`)."""
+        return self._core.n_ids()
+
+    def id_to_bytes(self, i: int) -> bytes:
+        data = self._core.token_bytes(i) if 0 <= i < 2**32 else None
+        if data is None:
+            from .errors import DecodeError
+
+            raise DecodeError(f"token id {i} is not in the vocabulary")
+        return data
+
+    def id_to_token(self, i: int) -> Optional[str]:
+        """The token as HF writes it: special tokens verbatim, model tokens in the byte-level alphabet ('Ġthe')."""
+        for table in (self.special_tokens, self.added_tokens):
+            for text, j in table.items():
+                if j == i:
+                    return text
+        data = self.model.id_to_bytes(i)
+        return None if data is None else encode_bytes(data)
+
+    def token_to_id(self, token: Union[str, bytes]) -> Optional[int]:
+        """Id of a token given as raw bytes, as a special/added token's text, or in HF's byte-level alphabet."""
+        if isinstance(token, bytes):
+            return self._core.token_id(token)
+        if token in self.special_tokens:
+            return self.special_tokens[token]
+        if token in self.added_tokens:
+            return self.added_tokens[token]
+        try:
+            raw = decode_string(token)
+        except Exception:
+            return None
+        return self.model.vocab.get(raw)
+
+    def pretokenize(self, text: str) -> list[str]:
+        """The pieces the model sees (after normalization), for inspection."""
+        return self._core.pretokenize(text)
+
+    # -- files -------------------------------------------------------------------------------------------------
+
+    def save(self, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
+        """Writes `tokenizer.json` (format "hf", default for .json) or tiktoken ranks + sidecar ("tiktoken",
+        default for .tiktoken). Writes are atomic: a temp file renamed into place."""
+        from .formats import save
+
+        save(self, path, format)
+
+    def __repr__(self) -> str:
+        return (
+            f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pretokenizer.name or 'custom'}, "
+            f"specials={len(self.special_tokens)}, added={len(self.added_tokens)})"
+        )
+

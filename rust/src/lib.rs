@@ -1,0 +1,232 @@
+//! `tokenforge._core`: the native hot loops behind the Python package.
+
+mod bpe_encode;
+mod pipeline;
+mod pretokenize;
+mod unicode_class;
+
+use bpe_encode::Bpe;
+use pipeline::{Allowed, NormStep, Pipeline, Special};
+use pretokenize::{Flavor, Pretokenizer};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+use rayon::prelude::*;
+
+/// Raises `tokenforge.errors.<name>(message)`; the typed hierarchy lives in Python.
+fn tf_error(name: &str, message: String) -> PyErr {
+    Python::with_gil(|py| {
+        match py.import("tokenforge.errors").and_then(|m| m.getattr(name)).and_then(|c| c.call1((message.clone(),))) {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(e) => e,
+        }
+    })
+}
+
+fn build_pretokenizer(kind: &str, pattern: Option<&str>, emit_gaps: bool) -> Result<Pretokenizer, String> {
+    match kind {
+        "whole" => Ok(Pretokenizer::Whole),
+        "regex" => Pretokenizer::regex(pattern.ok_or("a regex pre-tokenizer needs a pattern")?, emit_gaps),
+        name => Flavor::from_name(name)
+            .map(Pretokenizer::Named)
+            .ok_or_else(|| format!("unknown pre-tokenizer {name:?}")),
+    }
+}
+
+/// A compiled tokenizer: the whole encode/decode path, native.
+#[pyclass(frozen, module = "tokenforge._core")]
+struct CoreTokenizer {
+    p: Pipeline,
+}
+
+fn allowed_from(mask: &Option<Vec<bool>>, all: bool) -> Allowed<'_> {
+    if all {
+        Allowed::All
+    } else {
+        match mask {
+            Some(m) => Allowed::Mask(m),
+            None => Allowed::None,
+        }
+    }
+}
+
+#[pymethods]
+impl CoreTokenizer {
+    /// `vocab`: (bytes, id) pairs. `merges`: None for tiktoken rank semantics, else the ordered
+    /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
+    /// "regex" (with `pattern`) or "whole".
+    #[new]
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        vocab: Vec<(Vec<u8>, u32)>,
+        merges: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+        whole_piece_first: bool,
+        pretokenizer: &str,
+        pattern: Option<&str>,
+        emit_gaps: bool,
+        normalizer: Vec<String>,
+        specials: Vec<(String, u32, bool)>,
+    ) -> PyResult<Self> {
+        let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
+        let norm = normalizer
+            .iter()
+            .map(|n| NormStep::from_name(n))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tf_error("ConfigError", e))?;
+        let bpe = py
+            .allow_threads(|| match merges {
+                None => Bpe::from_ranks(vocab),
+                Some(m) => Bpe::from_merges(vocab, m, whole_piece_first),
+            })
+            .map_err(|e| tf_error("ModelError", e))?;
+        let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
+        let p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
+        Ok(CoreTokenizer { p })
+    }
+
+    #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
+    fn encode(&self, py: Python<'_>, text: &str, allowed_mask: Option<Vec<bool>>, allow_all: bool) -> PyResult<Vec<u32>> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        py.allow_threads(|| {
+            let mut out = Vec::with_capacity(text.len() / 3 + 1);
+            self.p.encode(text, &allowed, &mut out, None).map(|_| out)
+        })
+        .map_err(|e| tf_error("EncodeError", e))
+    }
+
+    fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<u32>> {
+        py.allow_threads(|| {
+            let mut out = Vec::with_capacity(text.len() / 3 + 1);
+            self.p.encode_ordinary(text, &mut out, None, 0).map(|_| out)
+        })
+        .map_err(|e| tf_error("EncodeError", e))
+    }
+
+    /// Ids and each token's byte span in `text`.
+    #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
+    fn encode_with_byte_spans(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<(Vec<u32>, Vec<(usize, usize)>)> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        py.allow_threads(|| {
+            let mut out = Vec::new();
+            let mut spans = Vec::new();
+            self.p.encode(text, &allowed, &mut out, Some(&mut spans)).map(|_| (out, spans))
+        })
+        .map_err(|e| tf_error("EncodeError", e))
+    }
+
+    /// Encodes many texts in parallel (all cores, GIL released).
+    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false))]
+    fn encode_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        let results: Result<Vec<Vec<u32>>, String> = py.allow_threads(|| {
+            texts
+                .par_iter()
+                .map(|t| {
+                    let mut out = Vec::with_capacity(t.len() / 3 + 1);
+                    self.p.encode(t, &allowed, &mut out, None).map(|_| out)
+                })
+                .collect()
+        });
+        let results = results.map_err(|e| tf_error("EncodeError", e))?;
+        PyList::new(py, results)
+    }
+
+    /// Number of tokens in each text, without building id lists (parallel, GIL released).
+    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false))]
+    fn count_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<Vec<usize>> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        py.allow_threads(|| {
+            texts
+                .par_iter()
+                .map_init(Vec::new, |out, t| {
+                    out.clear();
+                    self.p.encode(t, &allowed, out, None).map(|_| out.len())
+                })
+                .collect::<Result<Vec<usize>, String>>()
+        })
+        .map_err(|e| tf_error("EncodeError", e))
+    }
+
+    /// The first special token in `text` that the call does not allow: (char offset, token).
+    #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
+    fn find_disallowed(&self, text: &str, allowed_mask: Option<Vec<bool>>, allow_all: bool) -> Option<(usize, String)> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        self.p
+            .find_disallowed(text, &allowed)
+            .map(|(byte_at, tok)| (text[..byte_at].chars().count(), tok.to_string()))
+    }
+
+    fn decode_bytes<'py>(&self, py: Python<'py>, ids: Vec<u32>) -> PyResult<Bound<'py, PyBytes>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        self.p
+            .decode_bytes(&ids, &mut out)
+            .map_err(|id| tf_error("DecodeError", format!("token id {id} is not in the vocabulary")))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    fn token_bytes<'py>(&self, py: Python<'py>, id: u32) -> Option<Bound<'py, PyBytes>> {
+        self.p.token_bytes(id).map(|b| PyBytes::new(py, b))
+    }
+
+    fn token_id(&self, token: &[u8]) -> Option<u32> {
+        if let Some(&id) = self.p.bpe.index.get(token) {
+            return Some(id);
+        }
+        self.p.specials.iter().find(|s| s.text.as_bytes() == token).map(|s| s.id)
+    }
+
+    /// One past the largest id (model tokens and special tokens).
+    fn n_ids(&self) -> usize {
+        self.p.n_ids()
+    }
+
+    /// The pre-tokenizer's pieces of `text` (after normalization), for tests and inspection.
+    fn pretokenize(&self, text: &str) -> PyResult<Vec<String>> {
+        let normalized = self.p.normalize(text);
+        let mut pieces = Vec::new();
+        self.p
+            .pretok
+            .for_each_piece(&normalized, |s, e| pieces.push(normalized[s..e].to_string()))
+            .map_err(|e| tf_error("EncodeError", e))?;
+        Ok(pieces)
+    }
+}
+
+/// Pieces of `text` under a pre-tokenizer, without a model: "r50k", "cl100k", "o200k", "qwen2"
+/// (hand-written scanners) or "regex" with `pattern` (the fancy-regex engine tiktoken uses).
+#[pyfunction(name = "pretokenize")]
+#[pyo3(signature = (text, kind, pattern=None, emit_gaps=false))]
+fn pretokenize_text(text: &str, kind: &str, pattern: Option<&str>, emit_gaps: bool) -> PyResult<Vec<String>> {
+    let pretok = build_pretokenizer(kind, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
+    let mut pieces = Vec::new();
+    pretok
+        .for_each_piece(text, |s, e| pieces.push(text[s..e].to_string()))
+        .map_err(|e| tf_error("EncodeError", e))?;
+    Ok(pieces)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<CoreTokenizer>()?;
+    m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The encode path of a tokenizer, all native: split out special / added tokens, normalize each
+//! remaining segment, pre-tokenize it, BPE-encode each piece.
+
+use crate::bpe_encode::Bpe;
+use crate::pretokenize::Pretokenizer;
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::borrow::Cow;
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+#[derive(Clone, Copy, Debug)]
+pub enum NormStep {
+    Nfc,
+    Nfkc,
+    Lowercase,
+}
+
+impl NormStep {
+    pub fn from_name(name: &str) -> Result<NormStep, String> {
+        match name {
+            "nfc" => Ok(NormStep::Nfc),
+            "nfkc" => Ok(NormStep::Nfkc),
+            "lowercase" => Ok(NormStep::Lowercase),
+            other => Err(format!("unknown normalizer step {other:?}")),
+        }
+    }
+
+    fn apply<'a>(&self, text: Cow<'a, str>) -> Cow<'a, str> {
+        match self {
+            NormStep::Nfc => {
+                if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+                    text
+                } else {
+                    Cow::Owned(text.nfc().collect())
+                }
+            }
+            NormStep::Nfkc => {
+                if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+                    text
+                } else {
+                    Cow::Owned(text.nfkc().collect())
+                }
+            }
+            NormStep::Lowercase => {
+                if text.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
+                    Cow::Owned(text.to_lowercase())
+                } else {
+                    text
+                }
+            }
+        }
+    }
+}
+
+pub struct Special {
+    pub text: String,
+    pub id: u32,
+    /// Matched in any text, whatever the caller allows (HF's non-special added tokens).
+    pub always: bool,
+}
+
+/// Which optional special tokens a call lets through (indexed like `Pipeline::specials`).
+pub enum Allowed<'a> {
+    None,
+    All,
+    Mask(&'a [bool]),
+}
+
+impl Allowed<'_> {
+    fn allows(&self, k: usize) -> bool {
+        match self {
+            Allowed::None => false,
+            Allowed::All => true,
+            Allowed::Mask(m) => m.get(k).copied().unwrap_or(false),
+        }
+    }
+}
+
+pub struct Pipeline {
+    pub bpe: Bpe,
+    pub pretok: Pretokenizer,
+    pub norm: Vec<NormStep>,
+    pub specials: Vec<Special>,
+    split_matcher: Option<AhoCorasick>,
+    any_matcher: Option<AhoCorasick>,
+    /// id -> bytes, model tokens and special tokens together.
+    decode_table: Vec<Option<Box<[u8]>>>,
+}
+
+impl Pipeline {
+    pub fn new(bpe: Bpe, pretok: Pretokenizer, norm: Vec<NormStep>, specials: Vec<Special>) -> Result<Pipeline, String> {
+        let mut decode_table = bpe.tokens.clone();
+        for s in &specials {
+            let i = s.id as usize;
+            if i >= (1 << 31) {
+                return Err(format!("special token {:?} has out-of-range id {}", s.text, s.id));
+            }
+            if decode_table.len() <= i {
+                decode_table.resize(i + 1, None);
+            }
+            match &decode_table[i] {
+                Some(existing) if existing.as_ref() != s.text.as_bytes() => {
+                    return Err(format!(
+                        "special token {:?} reuses id {} of token {:?}",
+                        s.text,
+                        s.id,
+                        String::from_utf8_lossy(existing)
+                    ))
+                }
+                _ => decode_table[i] = Some(s.text.as_bytes().into()),
+            }
+            if s.text.is_empty() {
+                return Err(format!("special token with id {} is empty", s.id));
+            }
+        }
+        let (split_matcher, any_matcher) = if specials.is_empty() {
+            (None, None)
+        } else {
+            let texts: Vec<&str> = specials.iter().map(|s| s.text.as_str()).collect();
+            let split = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&texts)
+                .map_err(|e| e.to_string())?;
+            let any = AhoCorasick::new(&texts).map_err(|e| e.to_string())?;
+            (Some(split), Some(any))
+        };
+        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table })
+    }
+
+    pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut t = Cow::Borrowed(text);
+        for step in &self.norm {
+            t = step.apply(t);
+        }
+        t
+    }
+
+    /// Encodes text in which no special token is recognised. With `spans`, also records each
+    /// token's byte span in `text` (offset by `base`); inside a segment that normalization
+    /// changed, every token gets the whole segment's span.
+    pub fn encode_ordinary(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        mut spans: Option<&mut Vec<(usize, usize)>>,
+        base: usize,
+    ) -> Result<(), String> {
+        let normalized = self.normalize(text);
+        let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
+        let mut err = None;
+        self.pretok.for_each_piece(&normalized, |s, e| {
+            if err.is_some() {
+                return;
+            }
+            let before = out.len();
+            if let Err(msg) = self.bpe.encode_piece(&normalized.as_bytes()[s..e], out) {
+                err = Some(msg);
+                return;
+            }
+            if let Some(sp) = spans.as_deref_mut() {
+                if changed {
+                    sp.extend(std::iter::repeat((base, base + text.len())).take(out.len() - before));
+                } else {
+                    let mut pos = base + s;
+                    for &id in &out[before..] {
+                        let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
+                        sp.push((pos, pos + len));
+                        pos += len;
+                    }
+                }
+            }
+        })?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Encodes text, recognising the special tokens `allowed` lets through and every
+    /// always-matched added token.
+    pub fn encode(
+        &self,
+        text: &str,
+        allowed: &Allowed,
+        out: &mut Vec<u32>,
+        mut spans: Option<&mut Vec<(usize, usize)>>,
+    ) -> Result<(), String> {
+        let Some(matcher) = &self.split_matcher else {
+            return self.encode_ordinary(text, out, spans, 0);
+        };
+        let mut last = 0;
+        for m in matcher.find_iter(text) {
+            let k = m.pattern().as_usize();
+            let special = &self.specials[k];
+            if !(special.always || allowed.allows(k)) {
+                continue;
+            }
+            self.encode_ordinary(&text[last..m.start()], out, spans.as_deref_mut(), last)?;
+            out.push(special.id);
+            if let Some(sp) = spans.as_deref_mut() {
+                sp.push((m.start(), m.end()));
+            }
+            last = m.end();
+        }
+        self.encode_ordinary(&text[last..], out, spans, last)
+    }
+
+    /// The first occurrence in `text` of a special token the call does not allow (tiktoken's
+    /// `disallowed_special` check).
+    pub fn find_disallowed(&self, text: &str, allowed: &Allowed) -> Option<(usize, &str)> {
+        let matcher = self.any_matcher.as_ref()?;
+        matcher
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                let k = m.pattern().as_usize();
+                !self.specials[k].always && !allowed.allows(k)
+            })
+            .min_by_key(|m| (m.start(), std::cmp::Reverse(m.end())))
+            .map(|m| (m.start(), self.specials[m.pattern().as_usize()].text.as_str()))
+    }
+
+    pub fn decode_bytes(&self, ids: &[u32], out: &mut Vec<u8>) -> Result<(), u32> {
+        for &id in ids {
+            match self.decode_table.get(id as usize) {
+                Some(Some(t)) => out.extend_from_slice(t),
+                _ => return Err(id),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
+        self.decode_table.get(id as usize).and_then(|t| t.as_deref())
+    }
+
+    pub fn n_ids(&self) -> usize {
+        self.decode_table.len()
+    }
+}
