@@ -116,6 +116,17 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     if not (isinstance(decoder, dict) and decoder.get("type") == "ByteLevel"):
         raise UnsupportedFeatureError(path, "only the ByteLevel decoder is supported")
 
+    special_tokens: dict[str, int] = {}
+    added_tokens: dict[str, int] = {}
+    for entry in obj.get("added_tokens") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
+            raise FormatError(path, f"malformed added token {entry!r}")
+        for flag in ("lstrip", "rstrip", "single_word"):
+            if entry.get(flag):
+                raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
+        table = special_tokens if entry.get("special", False) else added_tokens
+        table[entry["content"]] = entry["id"]
+
     raw_vocab = model["vocab"]
     if not isinstance(raw_vocab, dict):
         raise FormatError(path, "model.vocab must be an object mapping tokens to ids")
@@ -123,6 +134,8 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     for token, i in raw_vocab.items():
         if not isinstance(i, int) or isinstance(i, bool):
             raise FormatError(path, f"vocab entry {token!r} has non-integer id {i!r}")
+        if special_tokens.get(token, added_tokens.get(token)) == i:
+            continue  # an added token also listed in the model vocab (how files pin non-contiguous ids)
         raw = decode_string(token, path)
         if raw in vocab:
             raise FormatError(path, f"vocab has two entries for bytes {raw!r}")
@@ -138,17 +151,6 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         if len(parts) != 2 or not all(isinstance(p, str) for p in parts):
             raise FormatError(path, f"merge #{k} is malformed: {m!r}")
         merges.append((decode_string(parts[0], path), decode_string(parts[1], path)))
-
-    special_tokens: dict[str, int] = {}
-    added_tokens: dict[str, int] = {}
-    for entry in obj.get("added_tokens") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
-            raise FormatError(path, f"malformed added token {entry!r}")
-        for flag in ("lstrip", "rstrip", "single_word"):
-            if entry.get(flag):
-                raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
-        table = special_tokens if entry.get("special", False) else added_tokens
-        table[entry["content"]] = entry["id"]
 
     try:
         bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)))
@@ -205,6 +207,12 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
         for t, i in table.items()
     ]
     added.sort(key=lambda e: e["id"])
+    vocab = {encode_bytes(t): i for t, i in sorted(model.vocab.items(), key=lambda kv: kv[1])}
+    # HF renumbers added tokens that are absent from the model vocab to len(vocab), len(vocab)+1, ...; where that
+    # would change an id (e.g. cl100k's hole at 100256), the tokens are listed in the model vocab as well.
+    if [e["id"] for e in added] != list(range(len(vocab), len(vocab) + len(added))):
+        for e in added:
+            vocab.setdefault(e["content"], e["id"])
     return {
         "version": "1.0",
         "truncation": None,
@@ -223,7 +231,7 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
             "fuse_unk": False,
             "byte_fallback": False,
             "ignore_merges": model.whole_piece_first,
-            "vocab": {encode_bytes(t): i for t, i in sorted(model.vocab.items(), key=lambda kv: kv[1])},
+            "vocab": vocab,
             "merges": [[encode_bytes(a), encode_bytes(b)] for a, b in model.merge_list()],
         },
     }
