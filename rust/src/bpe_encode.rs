@@ -7,10 +7,24 @@
 //! O(n log n) instead of tiktoken's O(n²).
 
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Pieces at least this long (in bytes) take the heap path.
+/// Merged results are cached per thread for pieces up to this long; the cache is emptied when it
+/// holds `CACHE_ENTRIES` pieces, which bounds its memory.
+const CACHE_PIECE_MAX: usize = 64;
+const CACHE_ENTRIES: usize = 1 << 16;
+
+/// Distinguishes `Bpe` instances, so a thread's cache never serves one model's result for another.
+static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static MERGE_CACHE: RefCell<(u64, FxHashMap<Box<[u8]>, Box<[u32]>>)> = RefCell::new((0, FxHashMap::default()));
+}
+
+/// Pieces at least this long (in bytes) take the bucket-queue path.
 const LONG_PIECE: usize = 128;
 const NO_RANK: u32 = u32::MAX;
 const NO_ID: u32 = u32::MAX;
@@ -20,11 +34,42 @@ pub struct Bpe {
     pub tokens: Vec<Option<Box<[u8]>>>,
     /// bytes -> id
     pub index: FxHashMap<Box<[u8]>, u32>,
+    /// The same for tokens of at most 15 bytes, with the bytes packed into the key itself, so a lookup touches
+    /// one hash-table slot instead of also chasing a pointer to the key (the hot path: one lookup per piece).
+    short_index: FxHashMap<u128, u32>,
+    /// A read-only direct-mapped front for `short_index`, sized to stay in L2 cache, holding the lowest ids
+    /// (BPE ids are roughly in frequency order, so these are the tokens most pieces are).
+    hot: Box<[HotSlot]>,
     merges: FxHashMap<u64, (u32, u32)>,
     byte_id: [u32; 256],
     /// Look a whole piece up in the vocabulary before merging (tiktoken always does; HF calls
     /// this `ignore_merges`).
     pub whole_piece_first: bool,
+    model_id: u64,
+}
+
+/// Bytes (at most 15) packed with their length into one integer key.
+#[inline(always)]
+fn short_key(bytes: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    buf[15] = bytes.len() as u8;
+    u128::from_le_bytes(buf)
+}
+
+const SHORT_MAX: usize = 15;
+const HOT_SLOTS: usize = 1 << 14;
+
+#[derive(Clone, Copy)]
+struct HotSlot {
+    key: [u64; 2],
+    id: u32,
+}
+
+#[inline(always)]
+fn hot_slot(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - 14)) as usize
 }
 
 #[inline(always)]
@@ -57,7 +102,27 @@ impl Bpe {
                 byte_id[b] = id;
             }
         }
-        Ok(Bpe { tokens, index, merges: FxHashMap::default(), byte_id, whole_piece_first: false })
+        let mut short_index = FxHashMap::default();
+        for (bytes, &id) in index.iter() {
+            if bytes.len() <= SHORT_MAX {
+                short_index.insert(short_key(bytes), id);
+            }
+        }
+        let empty = HotSlot { key: [u64::MAX, u64::MAX], id: NO_ID };
+        let mut hot = vec![empty; HOT_SLOTS].into_boxed_slice();
+        for (id, tok) in tokens.iter().enumerate() {
+            if let Some(t) = tok {
+                if t.len() <= SHORT_MAX {
+                    let key = short_key(t);
+                    let slot = &mut hot[hot_slot(key)];
+                    if slot.id == NO_ID {
+                        *slot = HotSlot { key: [key as u64, (key >> 64) as u64], id: id as u32 };
+                    }
+                }
+            }
+        }
+        Ok(Bpe { tokens, index, short_index, hot, merges: FxHashMap::default(), byte_id, whole_piece_first: false,
+            model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) })
     }
 
     /// tiktoken semantics: a token's rank is its id, and two adjacent parts merge when their
@@ -105,6 +170,21 @@ impl Bpe {
         Ok(bpe)
     }
 
+    /// Id of the token whose bytes are exactly `piece`.
+    #[inline(always)]
+    pub fn lookup(&self, piece: &[u8]) -> Option<u32> {
+        if piece.len() <= SHORT_MAX {
+            let key = short_key(piece);
+            let slot = &self.hot[hot_slot(key)];
+            if slot.key == [key as u64, (key >> 64) as u64] {
+                return Some(slot.id);
+            }
+            self.short_index.get(&key).copied()
+        } else {
+            self.index.get(piece).copied()
+        }
+    }
+
     #[inline(always)]
     fn merge_of(&self, a: u32, b: u32) -> (u32, u32) {
         match self.merges.get(&pair_key(a, b)) {
@@ -116,7 +196,7 @@ impl Bpe {
     /// Appends the ids of one piece to `out`. Errors name a byte the vocabulary lacks.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
         if self.whole_piece_first || piece.len() == 1 {
-            if let Some(&id) = self.index.get(piece) {
+            if let Some(id) = self.lookup(piece) {
                 out.push(id);
                 return Ok(());
             }
@@ -126,29 +206,51 @@ impl Bpe {
                 return Err(format!("byte 0x{b:02x} has no token in the vocabulary"));
             }
         }
-        if piece.len() < LONG_PIECE {
-            self.merge_short(piece, out);
-        } else {
-            self.merge_long(piece, out);
+        if piece.len() > CACHE_PIECE_MAX {
+            if piece.len() < LONG_PIECE {
+                self.merge_short(piece, out);
+            } else {
+                self.merge_long(piece, out);
+            }
+            return Ok(());
         }
+        MERGE_CACHE.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.0 != self.model_id {
+                cache.0 = self.model_id;
+                cache.1.clear();
+            }
+            if let Some(ids) = cache.1.get(piece) {
+                out.extend_from_slice(ids);
+                return;
+            }
+            let start = out.len();
+            self.merge_short(piece, out);
+            if cache.1.len() >= CACHE_ENTRIES {
+                cache.1.clear();
+            }
+            cache.1.insert(piece.into(), out[start..].into());
+        });
         Ok(())
     }
 
     fn merge_short(&self, piece: &[u8], out: &mut Vec<u32>) {
-        // parts[k] = (id, rank of merging with parts[k+1], merged id)
-        let mut parts: Vec<(u32, u32, u32)> = Vec::with_capacity(piece.len());
-        for &b in piece {
-            parts.push((self.byte_id[b as usize], NO_RANK, NO_ID));
+        // parts[k] = (id, rank of merging with parts[k+1], merged id); a stack buffer, no allocation.
+        let mut parts = [(0u32, NO_RANK, NO_ID); LONG_PIECE];
+        let mut n = piece.len();
+        for (k, &b) in piece.iter().enumerate() {
+            parts[k].0 = self.byte_id[b as usize];
         }
-        for k in 0..parts.len() - 1 {
+        for k in 0..n - 1 {
             let (r, m) = self.merge_of(parts[k].0, parts[k + 1].0);
             parts[k].1 = r;
             parts[k].2 = m;
         }
+        parts[n - 1].1 = NO_RANK;
         loop {
             let mut best = NO_RANK;
             let mut at = 0;
-            for (k, p) in parts.iter().enumerate() {
+            for (k, p) in parts[..n - 1].iter().enumerate() {
                 if p.1 < best {
                     best = p.1;
                     at = k;
@@ -158,8 +260,9 @@ impl Bpe {
                 break;
             }
             parts[at].0 = parts[at].2;
-            parts.remove(at + 1);
-            if at + 1 < parts.len() {
+            parts.copy_within(at + 2..n, at + 1);
+            n -= 1;
+            if at + 1 < n {
                 let (r, m) = self.merge_of(parts[at].0, parts[at + 1].0);
                 parts[at].1 = r;
                 parts[at].2 = m;
@@ -172,64 +275,196 @@ impl Bpe {
                 parts[at - 1].2 = m;
             }
         }
-        out.extend(parts.iter().map(|p| p.0));
+        out.extend(parts[..n].iter().map(|p| p.0));
     }
 
     fn merge_long(&self, piece: &[u8], out: &mut Vec<u32>) {
-        // Nodes are indexed by their starting byte, so a heap key (rank, node) orders ties by
-        // position. rank_at[k] is the current rank of the pair starting at node k; a popped key
-        // whose rank no longer matches is stale and skipped.
+        // Nodes are indexed by their starting byte; `rank` is the current rank of the pair starting at
+        // the node, so a queued (rank, k) whose rank no longer matches is stale and skipped. A node's
+        // state is one 16-byte struct, so each step touches one cache line rather than four arrays.
+        // Pending pairs sit in one bucket per rank (see `RankQueue`).
+        #[derive(Clone, Copy)]
+        struct Node {
+            id: u32,
+            next: u32,
+            prev: u32,
+            rank: u32,
+        }
         let n = piece.len();
-        let mut id: Vec<u32> = piece.iter().map(|&b| self.byte_id[b as usize]).collect();
-        let mut next: Vec<u32> = (1..=n as u32).collect();
-        let mut prev: Vec<u32> = (0..n as u32).map(|k| k.wrapping_sub(1)).collect();
-        let mut rank_at = vec![NO_RANK; n];
-        let mut keys: Vec<Reverse<u64>> = Vec::with_capacity(n);
+        let end = n as u32;
+        let mut nodes: Vec<Node> = piece
+            .iter()
+            .enumerate()
+            .map(|(k, &b)| Node {
+                id: self.byte_id[b as usize],
+                next: k as u32 + 1,
+                prev: (k as u32).wrapping_sub(1),
+                rank: NO_RANK,
+            })
+            .collect();
+        let mut queue = RankQueue::default();
+        // Long pieces repeat the same few pairs: a small direct-mapped cache in front of the merge table.
+        let mut cache = [(u64::MAX, NO_RANK, NO_ID); 256];
+        let mut merge_of = |a: u32, b: u32| -> (u32, u32) {
+            let key = pair_key(a, b);
+            let slot = &mut cache[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
+            if slot.0 != key {
+                let (r, m) = self.merge_of(a, b);
+                *slot = (key, r, m);
+            }
+            (slot.1, slot.2)
+        };
         for k in 0..n - 1 {
-            let (r, _) = self.merge_of(id[k], id[k + 1]);
-            rank_at[k] = r;
+            let (r, _) = merge_of(nodes[k].id, nodes[k + 1].id);
+            nodes[k].rank = r;
             if r != NO_RANK {
-                keys.push(Reverse(((r as u64) << 32) | k as u64));
+                queue.push(r, k as u32);
             }
         }
-        let mut heap = BinaryHeap::from(keys);
-        let end = n as u32;
-        while let Some(Reverse(key)) = heap.pop() {
-            let r = (key >> 32) as u32;
-            let k = (key & 0xFFFF_FFFF) as usize;
-            if rank_at[k] != r {
+        while let Some((r, k)) = queue.pop() {
+            let k = k as usize;
+            if nodes[k].rank != r {
                 continue;
             }
-            let j = next[k] as usize;
-            let (_, merged) = self.merge_of(id[k], id[j]);
-            id[k] = merged;
-            id[j] = NO_ID;
-            rank_at[j] = NO_RANK;
-            let after = next[j];
-            next[k] = after;
+            let j = nodes[k].next as usize;
+            let (_, merged) = merge_of(nodes[k].id, nodes[j].id);
+            let after = nodes[j].next;
+            nodes[j].rank = NO_RANK;
+            nodes[k].id = merged;
+            nodes[k].next = after;
+            nodes[k].rank = NO_RANK;
             if after != end {
-                prev[after as usize] = k as u32;
-                let (r2, _) = self.merge_of(id[k], id[after as usize]);
-                rank_at[k] = r2;
+                nodes[after as usize].prev = k as u32;
+                let (r2, _) = merge_of(merged, nodes[after as usize].id);
+                nodes[k].rank = r2;
                 if r2 != NO_RANK {
-                    heap.push(Reverse(((r2 as u64) << 32) | k as u64));
+                    queue.push(r2, k as u32);
                 }
-            } else {
-                rank_at[k] = NO_RANK;
             }
-            let p = prev[k];
+            let p = nodes[k].prev;
             if p != u32::MAX {
-                let (r3, _) = self.merge_of(id[p as usize], id[k]);
-                rank_at[p as usize] = r3;
+                let (r3, _) = merge_of(nodes[p as usize].id, merged);
+                nodes[p as usize].rank = r3;
                 if r3 != NO_RANK {
-                    heap.push(Reverse(((r3 as u64) << 32) | p as u64));
+                    queue.push(r3, p);
                 }
             }
         }
         let mut k = 0u32;
         while k != end {
-            out.push(id[k as usize]);
-            k = next[k as usize];
+            out.push(nodes[k as usize].id);
+            k = nodes[k as usize].next;
+        }
+    }
+}
+
+/// Pending pairs of one rank, leftmost first, as a few sorted runs. Entries mostly arrive in increasing
+/// position, but one pass over the piece at another rank produces a second increasing sequence behind the
+/// unconsumed first one; each such sequence becomes a run, and a pop takes the smallest run head. Should
+/// runs pile up, they are merged into one.
+#[derive(Default)]
+struct Bucket {
+    runs: Vec<(Vec<u32>, usize)>,
+}
+
+const MAX_RUNS: usize = 8;
+
+impl Bucket {
+    fn push(&mut self, pos: u32) {
+        for (run, _) in self.runs.iter_mut().rev() {
+            if *run.last().unwrap() <= pos {
+                run.push(pos);
+                return;
+            }
+        }
+        if self.runs.len() == MAX_RUNS {
+            let mut all: Vec<u32> = self.runs.drain(..).flat_map(|(run, cursor)| run.into_iter().skip(cursor)).collect();
+            all.sort_unstable();
+            self.runs.push((all, 0));
+            return self.push(pos);
+        }
+        self.runs.push((vec![pos], 0));
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        let mut best: Option<(u32, usize)> = None;
+        for (r, (run, cursor)) in self.runs.iter().enumerate() {
+            let head = run[*cursor];
+            if best.map_or(true, |(b, _)| head < b) {
+                best = Some((head, r));
+            }
+        }
+        let (pos, r) = best?;
+        let (run, cursor) = &mut self.runs[r];
+        *cursor += 1;
+        if *cursor == run.len() {
+            self.runs.swap_remove(r);
+        }
+        Some(pos)
+    }
+}
+
+/// A priority queue of (rank, position), lowest rank first and leftmost first within a rank.
+/// Every operation is O(log) in the number of distinct ranks (small in practice) plus a scan of a bucket's runs.
+struct RankQueue {
+    /// (rank, bucket index) of every rank with a bucket, lowest rank on top.
+    ranks: BinaryHeap<Reverse<(u32, u32)>>,
+    bucket_of: FxHashMap<u32, u32>,
+    buckets: Vec<Bucket>,
+    free: Vec<u32>,
+    /// The (rank, bucket) of the last push: consecutive pushes often share a rank.
+    last: (u32, u32),
+}
+
+impl Default for RankQueue {
+    fn default() -> Self {
+        RankQueue {
+            ranks: BinaryHeap::new(),
+            bucket_of: FxHashMap::default(),
+            buckets: Vec::new(),
+            free: Vec::new(),
+            last: (NO_RANK, 0),
+        }
+    }
+}
+
+impl RankQueue {
+    #[inline]
+    fn push(&mut self, rank: u32, pos: u32) {
+        let b = if self.last.0 == rank {
+            self.last.1
+        } else {
+            let b = match self.bucket_of.get(&rank) {
+                Some(&b) => b,
+                None => {
+                    let b = self.free.pop().unwrap_or_else(|| {
+                        self.buckets.push(Bucket::default());
+                        self.buckets.len() as u32 - 1
+                    });
+                    self.bucket_of.insert(rank, b);
+                    self.ranks.push(Reverse((rank, b)));
+                    b
+                }
+            };
+            self.last = (rank, b);
+            b
+        };
+        self.buckets[b as usize].push(pos);
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        loop {
+            let &Reverse((rank, b)) = self.ranks.peek()?;
+            if let Some(pos) = self.buckets[b as usize].pop() {
+                return Some((rank, pos));
+            }
+            if self.last.0 == rank {
+                self.last = (NO_RANK, 0);
+            }
+            self.ranks.pop();
+            self.bucket_of.remove(&rank);
+            self.free.push(b);
         }
     }
 }

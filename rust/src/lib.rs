@@ -10,6 +10,26 @@ use pipeline::{Allowed, NormStep, Pipeline, Special};
 use pretokenize::{Flavor, Pretokenizer};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
+
+/// A Python list of ints built directly (PyO3's generic conversion costs ~3x more per id, and encode returns
+/// millions of them).
+fn id_list<'py>(py: Python<'py>, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
+    unsafe {
+        let list = pyo3::ffi::PyList_New(ids.len() as pyo3::ffi::Py_ssize_t);
+        if list.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        for (k, &id) in ids.iter().enumerate() {
+            let item = pyo3::ffi::PyLong_FromUnsignedLong(id as std::os::raw::c_ulong);
+            if item.is_null() {
+                pyo3::ffi::Py_DecRef(list);
+                return Err(PyErr::fetch(py));
+            }
+            pyo3::ffi::PyList_SET_ITEM(list, k as pyo3::ffi::Py_ssize_t, item);
+        }
+        Ok(Bound::from_owned_ptr(py, list).downcast_into_unchecked())
+    }
+}
 use rayon::prelude::*;
 
 /// Raises `tokenforge.errors.<name>(message)`; the typed hierarchy lives in Python.
@@ -86,21 +106,21 @@ impl CoreTokenizer {
     }
 
     #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
-    fn encode(&self, py: Python<'_>, text: &str, allowed_mask: Option<Vec<bool>>, allow_all: bool) -> PyResult<Vec<u32>> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
         let allowed = allowed_from(&allowed_mask, allow_all);
-        py.allow_threads(|| {
-            let mut out = Vec::with_capacity(text.len() / 3 + 1);
-            self.p.encode(text, &allowed, &mut out, None).map(|_| out)
-        })
-        .map_err(|e| tf_error("EncodeError", e))
-    }
-
-    fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<u32>> {
-        py.allow_threads(|| {
-            let mut out = Vec::with_capacity(text.len() / 3 + 1);
-            self.p.encode_ordinary(text, &mut out, None, 0).map(|_| out)
-        })
-        .map_err(|e| tf_error("EncodeError", e))
+        let ids = py
+            .allow_threads(|| {
+                let mut out = Vec::with_capacity(text.len() / 3 + 1);
+                self.p.encode(text, &allowed, &mut out, None).map(|_| out)
+            })
+            .map_err(|e| tf_error("EncodeError", e))?;
+        id_list(py, &ids)
     }
 
     /// Ids and each token's byte span in `text`.
@@ -141,7 +161,8 @@ impl CoreTokenizer {
                 .collect()
         });
         let results = results.map_err(|e| tf_error("EncodeError", e))?;
-        PyList::new(py, results)
+        let lists = results.iter().map(|ids| id_list(py, ids)).collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, lists)
     }
 
     /// Number of tokens in each text, without building id lists (parallel, GIL released).
@@ -188,7 +209,7 @@ impl CoreTokenizer {
     }
 
     fn token_id(&self, token: &[u8]) -> Option<u32> {
-        if let Some(&id) = self.p.bpe.index.get(token) {
+        if let Some(id) = self.p.bpe.lookup(token) {
             return Some(id);
         }
         self.p.specials.iter().find(|s| s.text.as_bytes() == token).map(|s| s.id)
@@ -224,9 +245,22 @@ fn pretokenize_text(text: &str, kind: &str, pattern: Option<&str>, emit_gaps: bo
     Ok(pieces)
 }
 
+/// Number of pieces the pre-tokenizer cuts `text` into (benchmarks the scanner alone).
+#[pyfunction]
+#[pyo3(signature = (text, kind, pattern=None))]
+fn count_pieces(py: Python<'_>, text: &str, kind: &str, pattern: Option<&str>) -> PyResult<usize> {
+    let pretok = build_pretokenizer(kind, pattern, false).map_err(|e| tf_error("ConfigError", e))?;
+    py.allow_threads(|| {
+        let mut n = 0usize;
+        pretok.for_each_piece(text, |_, _| n += 1).map(|_| n)
+    })
+    .map_err(|e| tf_error("EncodeError", e))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreTokenizer>()?;
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     Ok(())
 }

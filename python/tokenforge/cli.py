@@ -1,0 +1,267 @@
+"""The `tokenforge` command line: encode, decode, count, convert, inspect."""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import json
+import os
+import sys
+from typing import Iterator, Optional, Sequence
+
+from .errors import TokenforgeError
+
+EPILOG = """\
+examples:
+  tokenforge count -t examples/gpt2-small.tiktoken examples/udhr-en.txt
+  echo "Hello world" | tokenforge encode -t cl100k_base.tiktoken
+  echo "Hello world" | tokenforge encode -t tokenizer.json --tokens
+  tokenforge decode -t cl100k_base.tiktoken 9906 1917
+  tokenforge convert cl100k_base.tiktoken tokenizer.json
+  tokenforge inspect tokenizer.json
+
+A TOKENIZER is a file in any supported format: HF tokenizer.json or a tiktoken rank file (.tiktoken, with
+its pattern from a sidecar NAME.json or, for OpenAI's files, recognised by hash). The format is detected
+from the content.
+"""
+
+# Input is read in blocks of about this many bytes, so big files stream in bounded memory.
+BLOCK_BYTES = 8 << 20
+
+
+def _load(path: str):
+    from .formats import load
+
+    return load(path)
+
+
+def _safe_split_point(text: str) -> int:
+    """Last position where the named GPT patterns cannot join the text on both sides into one piece:
+    after a newline and before an ASCII letter or digit. 0 if there is none."""
+    for k in range(len(text) - 1, 0, -1):
+        if text[k - 1] == "\n" and text[k].isascii() and text[k].isalnum():
+            return k
+    return 0
+
+
+def read_texts(paths: Sequence[str], errors: str, streamable: bool) -> Iterator[tuple[str, str]]:
+    """Yields (name, text block) for each input ('-' or none: stdin). Blocks split only where tokenization cannot
+    change (see `_safe_split_point`); otherwise a file is one block. Invalid UTF-8 names the file and byte offset."""
+    for path in paths or ["-"]:
+        name = "<stdin>" if path == "-" else path
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+        try:
+            decoder = codecs.getincrementaldecoder("utf-8")(errors=errors)
+            consumed = 0
+            pending = ""
+            while True:
+                block = stream.read(BLOCK_BYTES)
+                carried = len(decoder.getstate()[0])  # bytes of a character split across blocks
+                try:
+                    pending += decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    raise TokenforgeError(
+                        f"{name}: invalid UTF-8 at byte {consumed - carried + exc.start} "
+                        "(use --errors replace to substitute U+FFFD)"
+                    ) from None
+                consumed += len(block)
+                if not block:
+                    break
+                if streamable:
+                    cut = _safe_split_point(pending)
+                    if cut:
+                        yield name, pending[:cut]
+                        pending = pending[cut:]
+            yield name, pending
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+
+
+def _special_kwargs(args) -> dict:
+    if args.allow_special:
+        return {"allowed_special": "all"}
+    return {}
+
+
+def cmd_encode(args) -> int:
+    tok = _load(args.tokenizer)
+    out = sys.stdout
+    for _, text in read_texts(args.files, args.errors, streamable=False):
+        if args.lines:
+            units = text.splitlines()
+        else:
+            units = [text[:-1] if text.endswith("\n") and not args.keep_final_newline else text]
+        for unit in units:
+            ids = tok.encode(unit, **_special_kwargs(args))
+            if args.tokens:
+                out.write(" ".join(json.dumps(tok.id_to_token(i), ensure_ascii=False) for i in ids) + "\n")
+            elif args.json:
+                out.write(json.dumps(ids) + "\n")
+            else:
+                out.write(" ".join(map(str, ids)) + "\n")
+    return 0
+
+
+def cmd_decode(args) -> int:
+    tok = _load(args.tokenizer)
+    words = args.ids or sys.stdin.read().split()
+    try:
+        ids = [int(w.strip("[],")) for w in words if w.strip("[],")]
+    except ValueError as exc:
+        raise TokenforgeError(f"not a token id: {exc.args[0].split(':')[-1].strip()}") from None
+    sys.stdout.write(tok.decode(ids, errors=args.errors))
+    if not args.no_newline:
+        sys.stdout.write("\n")
+    return 0
+
+
+def cmd_count(args) -> int:
+    tok = _load(args.tokenizer)
+    streamable = tok.pretokenizer.scanner is not None
+    totals: dict[str, list[int]] = {}
+    for name, text in read_texts(args.files, args.errors, streamable):
+        entry = totals.setdefault(name, [0, 0, 0])
+        entry[0] += tok.count(text, **_special_kwargs(args))
+        entry[1] += len(text.encode("utf-8", "surrogatepass"))
+        entry[2] += len(text)
+    if args.json:
+        report = {n: {"tokens": t, "bytes": b, "chars": c} for n, (t, b, c) in totals.items()}
+        print(json.dumps(report, indent=1))
+        return 0
+    all_t = all_b = 0
+    for name, (t, b, _) in totals.items():
+        ratio = f"{b / t:.2f} bytes/token" if t else "-"
+        print(f"{t:>12,} tokens  {b:>14,} bytes  {ratio:>18}  {name}")
+        all_t += t
+        all_b += b
+    if len(totals) > 1:
+        print(f"{all_t:>12,} tokens  {all_b:>14,} bytes  {all_b / max(all_t, 1):>6.2f} bytes/token  total")
+    return 0
+
+
+def cmd_convert(args) -> int:
+    from .formats import save
+
+    tok = _load(args.input)
+    fmt = args.to or ("tiktoken" if args.output.endswith(".tiktoken") else "hf")
+    save(tok, args.output, fmt)
+    print(f"wrote {args.output} ({fmt}, {tok.vocab_size} ids)", file=sys.stderr)
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    tok = _load(args.tokenizer)
+    vocab = tok.model.vocab
+    longest = sorted(vocab.items(), key=lambda kv: (-len(kv[0]), kv[1]))[: args.longest]
+    info = {
+        "name": tok.name,
+        "model": "BPE (byte-level, " + ("tiktoken rank merges" if tok.model.rank_semantics else "HF merge list") + ")",
+        "vocab_size": tok.vocab_size,
+        "model_tokens": len(vocab),
+        "merges": None if tok.model.rank_semantics else len(tok.model.merges),
+        "pattern_name": tok.pretokenizer.name,
+        "pattern": tok.pretokenizer.pattern,
+        "native_scanner": tok.pretokenizer.scanner,
+        "normalizer": list(tok.normalizer.steps),
+        "special_tokens": tok.special_tokens,
+        "added_tokens": tok.added_tokens,
+        "longest_tokens": [{"id": i, "bytes": len(t), "token": t.decode("utf-8", "backslashreplace")} for t, i in longest],
+    }
+    if args.json:
+        print(json.dumps(info, indent=1, ensure_ascii=False))
+        return 0
+    for key in ("name", "model", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer"):
+        print(f"{key:>15}: {info[key]}")
+    print(f"{'pattern':>15}: {info['pattern']}")
+    print(f"{'special_tokens':>15}: {len(tok.special_tokens)}")
+    for text, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])[:20]:
+        print(f"{'':>17}{i:>8}  {text}")
+    print(f"{'added_tokens':>15}: {len(tok.added_tokens)}")
+    for text, i in sorted(tok.added_tokens.items(), key=lambda kv: kv[1])[:20]:
+        print(f"{'':>17}{i:>8}  {text}")
+    print(f"{'longest':>15}:")
+    for entry in info["longest_tokens"]:
+        print(f"{'':>17}{entry['id']:>8}  {entry['bytes']:>3} bytes  {entry['token']!r}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tokenforge",
+        description="Run, inspect and convert text tokenizers (HF tokenizer.json, tiktoken rank files).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"tokenforge {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add_input_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-t", "--tokenizer", required=True, metavar="TOKENIZER", help="tokenizer file (any supported format)")
+        p.add_argument("files", nargs="*", metavar="FILE", help="input files (default: standard input)")
+        p.add_argument("--errors", default="strict", choices=["strict", "replace"],
+                       help="invalid UTF-8 in the input: fail naming the byte offset (strict) or substitute U+FFFD")
+        p.add_argument("--allow-special", action="store_true",
+                       help="recognise special tokens such as <|endoftext|> in the text (default: their presence is an error)")
+
+    p = sub.add_parser("encode", help="text -> token ids", description="Encode text to token ids.")
+    add_input_args(p)
+    p.add_argument("--lines", action="store_true", help="encode each line separately, one output line each")
+    p.add_argument("--tokens", action="store_true", help="print tokens (as JSON strings, HF byte-level spelling) instead of ids")
+    p.add_argument("--json", action="store_true", help="print ids as a JSON list")
+    p.add_argument("--keep-final-newline", action="store_true", help="encode the input's final newline too")
+    p.set_defaults(func=cmd_encode)
+
+    p = sub.add_parser("decode", help="token ids -> text", description="Decode token ids (arguments or stdin) to text.")
+    p.add_argument("-t", "--tokenizer", required=True, metavar="TOKENIZER")
+    p.add_argument("ids", nargs="*", help="token ids (default: read whitespace-separated ids from stdin)")
+    p.add_argument("--errors", default="replace", choices=["replace", "strict", "ignore", "backslashreplace"],
+                   help="bytes that are not UTF-8 (a token sequence cut mid-character)")
+    p.add_argument("-n", "--no-newline", action="store_true", help="do not print a final newline")
+    p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("count", help="count tokens in files", description="Count tokens per file (streams big files).")
+    add_input_args(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_count)
+
+    p = sub.add_parser("convert", help="convert between tokenizer.json and tiktoken",
+                       description="Convert a tokenizer file. The output format follows --to or the extension "
+                                   "(.tiktoken: rank file + NAME.json sidecar; anything else: HF tokenizer.json).")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--to", choices=["hf", "tiktoken"])
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("inspect", help="vocab size, pattern, special tokens, longest tokens",
+                       description="Describe a tokenizer file.")
+    p.add_argument("tokenizer")
+    p.add_argument("--longest", type=int, default=10, metavar="N", help="how many of the longest tokens to list")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_inspect)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TokenforgeError as exc:
+        print(f"tokenforge: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+        print(f"tokenforge: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
