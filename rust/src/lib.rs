@@ -141,7 +141,9 @@ impl CoreTokenizer {
         .map_err(|e| tf_error("EncodeError", e))
     }
 
-    /// Encodes many texts in parallel (all cores, GIL released).
+    /// Encodes many texts in parallel (all cores, GIL released). Building the Python lists needs the
+    /// GIL and would be a serial tail after the parallel part, so this thread builds each text's list as
+    /// soon as a worker finishes it, overlapping list building with encoding.
     #[pyo3(signature = (texts, allowed_mask=None, allow_all=false))]
     fn encode_batch<'py>(
         &self,
@@ -151,18 +153,47 @@ impl CoreTokenizer {
         allow_all: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let allowed = allowed_from(&allowed_mask, allow_all);
-        let results: Result<Vec<Vec<u32>>, String> = py.allow_threads(|| {
-            texts
-                .par_iter()
-                .map(|t| {
+        let mut lists: Vec<Option<Bound<'py, PyList>>> = (0..texts.len()).map(|_| None).collect();
+        let mut failure: Option<String> = None;
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Vec<u32>, String>)>();
+        std::thread::scope(|scope| -> PyResult<()> {
+            let (texts, allowed, pipeline) = (&texts, &allowed, &self.p);
+            scope.spawn(move || {
+                texts.par_iter().enumerate().for_each_with(tx, |tx, (k, t)| {
                     let mut out = Vec::with_capacity(t.len() / 3 + 1);
-                    self.p.encode(t, &allowed, &mut out, None).map(|_| out)
-                })
-                .collect()
-        });
-        let results = results.map_err(|e| tf_error("EncodeError", e))?;
-        let lists = results.iter().map(|ids| id_list(py, ids)).collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, lists)
+                    let result = pipeline.encode(t, allowed, &mut out, None).map(|_| out);
+                    let _ = tx.send((k, result));
+                });
+            });
+            let mut rx = rx;
+            loop {
+                let received = match rx.try_recv() {
+                    Ok(item) => Some(item),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                        // Wait without the GIL (the receiver is moved in and back out: it is Send, not Sync).
+                        let (item, back) = py.allow_threads(move || (rx.recv().ok(), rx));
+                        rx = back;
+                        item
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                };
+                let Some((k, result)) = received else { break };
+                match result {
+                    Ok(ids) if failure.is_none() => lists[k] = Some(id_list(py, &ids)?),
+                    Ok(_) => {}
+                    Err(e) => {
+                        if failure.is_none() {
+                            failure = Some(e);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failure {
+            return Err(tf_error("EncodeError", e));
+        }
+        PyList::new(py, lists.into_iter().map(|l| l.expect("every text was encoded")))
     }
 
     /// Number of tokens in each text, without building id lists (parallel, GIL released).
