@@ -37,3 +37,8 @@ __all__ = [
     "load",
     "save",
 ]
+
+from .errors import TrainingError  # noqa: E402
+from .training import train  # noqa: E402
+
+__all__ += ["TrainingError", "train"]

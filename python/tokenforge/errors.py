@@ -51,3 +51,7 @@ class DisallowedSpecialTokenError(EncodeError):
 
 class DecodeError(TokenforgeError, ValueError):
     """Ids that are not in the vocabulary, or bytes that are not UTF-8 under errors='strict'."""
+
+
+class TrainingError(TokenforgeError, ValueError):
+    """Training cannot proceed (an impossible vocabulary size, an inconsistent base model, a failed self-check)."""

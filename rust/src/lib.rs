@@ -1,8 +1,11 @@
 //! `tokenforge._core`: the native hot loops behind the Python package.
 
 mod bpe_encode;
+mod bpe_train;
 mod pipeline;
+mod pretoken_count;
 mod pretokenize;
+mod train_bindings;
 mod unicode_class;
 
 use bpe_encode::Bpe;
@@ -33,7 +36,7 @@ fn id_list<'py>(py: Python<'py>, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
 use rayon::prelude::*;
 
 /// Raises `tokenforge.errors.<name>(message)`; the typed hierarchy lives in Python.
-fn tf_error(name: &str, message: String) -> PyErr {
+pub(crate) fn tf_error(name: &str, message: String) -> PyErr {
     Python::with_gil(|py| {
         match py.import("tokenforge.errors").and_then(|m| m.getattr(name)).and_then(|c| c.call1((message.clone(),))) {
             Ok(exc) => PyErr::from_value(exc),
@@ -42,7 +45,7 @@ fn tf_error(name: &str, message: String) -> PyErr {
     })
 }
 
-fn build_pretokenizer(kind: &str, pattern: Option<&str>, emit_gaps: bool) -> Result<Pretokenizer, String> {
+pub(crate) fn build_pretokenizer(kind: &str, pattern: Option<&str>, emit_gaps: bool) -> Result<Pretokenizer, String> {
     match kind {
         "whole" => Ok(Pretokenizer::Whole),
         "regex" => Pretokenizer::regex(pattern.ok_or("a regex pre-tokenizer needs a pattern")?, emit_gaps),
@@ -293,5 +296,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreTokenizer>()?;
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
+    m.add_class::<train_bindings::PretokenCounter>()?;
+    m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ impl NormStep {
         }
     }
 
-    fn apply<'a>(&self, text: Cow<'a, str>) -> Cow<'a, str> {
+    pub fn apply<'a>(&self, text: Cow<'a, str>) -> Cow<'a, str> {
         match self {
             NormStep::Nfc => {
                 if is_nfc_quick(text.chars()) == IsNormalized::Yes {

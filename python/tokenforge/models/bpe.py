@@ -20,11 +20,14 @@ class BpeModel:
     whenever their concatenation is a token. Otherwise `merges` is HF's ordered merge list (rank = position).
     `whole_piece_first`: a piece that is itself a token is emitted as is, without merging (always on for rank
     semantics; HF calls it `ignore_merges`).
+    `char_level`: a piece starts as its characters rather than its bytes; a character that is not a token falls
+    back to its bytes (all 256 single bytes are tokens), and those byte tokens never merge.
     """
 
     vocab: dict[bytes, int]
     merges: Optional[list[tuple[bytes, bytes]]] = None
     whole_piece_first: bool = True
+    char_level: bool = False
     _by_id: dict[int, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

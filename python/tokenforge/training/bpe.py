@@ -1,0 +1,184 @@
+"""BPE training (byte- and char-level) on the native incremental engine, fresh or resumed from a tokenizer.
+
+The flow is the same for every BPE-family method: count pretokens (`tokenforge.corpus`), lay out the starting
+vocabulary (special tokens, then the alphabet, or an existing model), and let the engine pick merges by its policy
+(here: most frequent pair, ties to the smaller id pair). Resuming is the same call with an existing model as the
+starting vocabulary: its merges segment the words first, and new merges are appended after them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+from .. import _core
+from ..errors import ConfigError, TrainingError
+from ..models.bpe import BpeModel
+from ..normalizers import Normalizer
+from ..pretokenizers import PreTokenizer
+from .alphabet import byte_alphabet, char_alphabet
+
+if TYPE_CHECKING:
+    from ..tokenizer import Tokenizer
+
+# Progress callback: (merges done, new tokens so far, new tokens wanted).
+MergeProgress = Callable[[int, int, int], None]
+
+
+@dataclass
+class BpeTrainerConfig:
+    """What to learn. `vocab_size` counts every id: special tokens, the alphabet and the merged tokens (HF's
+    meaning). `max_token_length` is in bytes for byte-level models and in characters for char-level ones."""
+
+    vocab_size: int
+    byte_level: bool = True
+    min_frequency: int = 0
+    max_token_length: Optional[int] = None
+    special_tokens: Sequence[str] = ()
+    initial_alphabet: Sequence[str] = ()
+    limit_alphabet: Optional[int] = None
+    # Debug: re-count every pair from scratch every N merges and fail on any difference (0: never).
+    check_every: int = 0
+    metadata: dict = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if not isinstance(self.vocab_size, int) or self.vocab_size <= 0:
+            raise ConfigError(f"vocab_size must be a positive integer, got {self.vocab_size!r}")
+        if self.min_frequency < 0:
+            raise ConfigError(f"min_frequency must be >= 0, got {self.min_frequency}")
+        if self.max_token_length is not None and self.max_token_length < 1:
+            raise ConfigError(f"max_token_length must be >= 1, got {self.max_token_length}")
+        if len(set(self.special_tokens)) != len(self.special_tokens):
+            raise ConfigError("special_tokens lists a token twice")
+        if any(not s for s in self.special_tokens):
+            raise ConfigError("special tokens must be non-empty strings")
+
+
+def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merges, *, rank_semantics: bool,
+                whole_piece_first: bool, new_tokens: int, reserved_ids: Sequence[int],
+                progress: Optional[MergeProgress], consume: bool):
+    if new_tokens <= 0:
+        return [], []
+    report = None
+    if progress is not None:
+        def report(m: int, t: int) -> None:
+            progress(m, t, new_tokens)
+    return _core.train_bpe(
+        counter,
+        list(vocab.items()),
+        None if merges is None else list(merges),
+        rank_semantics,
+        whole_piece_first,
+        not config.byte_level,
+        new_tokens,
+        min_frequency=config.min_frequency,
+        max_token_length=config.max_token_length,
+        forbidden=[s.encode("utf-8") for s in config.special_tokens],
+        reserved_ids=list(reserved_ids),
+        progress=report,
+        check_every=config.check_every,
+        consume=consume,
+    )
+
+
+def train_bpe_from_counts(
+    counter: "_core.PretokenCounter",
+    config: BpeTrainerConfig,
+    pretokenizer: PreTokenizer,
+    normalizer: Normalizer,
+    *,
+    progress: Optional[MergeProgress] = None,
+    consume: bool = False,
+) -> "Tokenizer":
+    """A fresh BPE tokenizer from pretoken counts. Ids: special tokens first (in the order given), then the
+    alphabet, then merged tokens in the order learned."""
+    from ..tokenizer import Tokenizer
+
+    config.validate()
+    specials = {s: i for i, s in enumerate(config.special_tokens)}
+    first = len(specials)
+    if config.byte_level:
+        alphabet = byte_alphabet()
+    else:
+        # Byte fallback: all 256 single bytes are tokens (ASCII characters are their own byte), then the
+        # multi-byte characters of the alphabet.
+        chars = char_alphabet(counter.char_counts(), config.initial_alphabet, config.limit_alphabet)
+        alphabet = [bytes([b]) for b in range(256)] + [c.encode("utf-8") for c in chars if ord(c) >= 0x80]
+    vocab = {tok: first + k for k, tok in enumerate(alphabet)}
+    new_tokens = config.vocab_size - len(specials) - len(vocab)
+    if new_tokens < 0:
+        raise TrainingError(
+            f"vocab_size={config.vocab_size} is smaller than the {len(specials)} special tokens plus the "
+            f"{len(vocab)}-symbol alphabet; ask for at least {len(specials) + len(vocab)}"
+        )
+    new_vocab, learned = _run_engine(counter, config, vocab, [], rank_semantics=False, whole_piece_first=False,
+                                     new_tokens=new_tokens, reserved_ids=(), progress=progress, consume=consume)
+    vocab.update(dict(new_vocab))
+    model = BpeModel(vocab, [(a, b) for a, b, _ in learned], whole_piece_first=False, char_level=not config.byte_level)
+    return Tokenizer(model, pretokenizer=pretokenizer, normalizer=normalizer, special_tokens=specials)
+
+
+def extend_bpe(
+    base: "Tokenizer",
+    counter: "_core.PretokenCounter",
+    config: BpeTrainerConfig,
+    pretokenizer: PreTokenizer,
+    normalizer: Normalizer,
+    *,
+    progress: Optional[MergeProgress] = None,
+    consume: bool = False,
+) -> "Tokenizer":
+    """`base` grown to `config.vocab_size` ids with merges learned on `counter`. Every existing id keeps its
+    meaning; new tokens take the free ids after the model's (skipping ids of special tokens), and special tokens
+    that `base` lacks go after everything."""
+    from ..tokenizer import Tokenizer
+
+    config.validate()
+    model = base.model
+    if model.char_level != (not config.byte_level):
+        raise TrainingError("cannot resume a byte-level model as char-level or the reverse")
+    taken = {**base.special_tokens, **base.added_tokens}
+    extra_specials = [s for s in config.special_tokens if s not in taken]
+    current = len(model.vocab) + len(set(taken.values()) - set(model.vocab.values()))
+    new_tokens = config.vocab_size - current - len(extra_specials)
+    if new_tokens < 0:
+        raise TrainingError(f"the base tokenizer already has {current} ids; vocab_size={config.vocab_size} cannot shrink it")
+    config_for_run = BpeTrainerConfig(**{**config.__dict__, "special_tokens": list(config.special_tokens) + list(taken)})
+    new_vocab, learned = _run_engine(
+        counter, config_for_run, model.vocab, model.merges, rank_semantics=model.rank_semantics,
+        whole_piece_first=model.whole_piece_first, new_tokens=new_tokens, reserved_ids=sorted(set(taken.values())),
+        progress=progress, consume=consume,
+    )
+    vocab = dict(model.vocab)
+    vocab.update(dict(new_vocab))
+    merges = model.merge_list() + [(a, b) for a, b, _ in learned]
+    grown = BpeModel(vocab, merges, whole_piece_first=model.whole_piece_first, char_level=model.char_level)
+    special_tokens = dict(base.special_tokens)
+    next_id = max([grown.max_id, *taken.values()]) + 1
+    for s in extra_specials:
+        special_tokens[s] = next_id
+        next_id += 1
+    return Tokenizer(grown, pretokenizer=pretokenizer, normalizer=normalizer, special_tokens=special_tokens,
+                     added_tokens=dict(base.added_tokens))
+
+
+class MergeProgressPrinter:
+    """A one-line progress display on stderr (merges, percentage, rate, ETA); silent when not a TTY or quiet."""
+
+    def __init__(self, stream, label: str = "merges"):
+        self.stream = stream
+        self.label = label
+        self.start = time.monotonic()
+
+    def __call__(self, merges: int, new_tokens: int, wanted: int) -> None:
+        elapsed = time.monotonic() - self.start
+        share = new_tokens / wanted if wanted else 1.0
+        eta = elapsed / share - elapsed if share > 0 else float("nan")
+        self.stream.write(f"\r{self.label}: {merges:,} merges, {new_tokens:,}/{wanted:,} new tokens "
+                          f"({share:5.1%}), {elapsed:5.1f}s elapsed, ETA {eta:5.1f}s   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,331 @@
+//! The incremental BPE training engine.
+//!
+//! State: a word table (distinct pretokens as symbol-id sequences, with their counts), u64 pair
+//! counts, a pair -> words index, and a max-heap of (count, pair) with lazy refresh. A merge
+//! visits only the words its pair occurs in and updates the counts of the pairs around each
+//! occurrence; nothing is recounted. Which pair to merge next is the policy: the most frequent,
+//! ties broken by the smaller (left id, right id) — HF tokenizers' rule, so with the same alphabet
+//! order both learn the same merges.
+//!
+//! Why lazy refresh is exact: a merge only lowers the counts of pairs that do not contain the new
+//! token, and every pair that contains it is pushed again with its new count. So every live pair
+//! has a heap entry at least as large as its true count; an entry popped with its true count is
+//! the maximum.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+#[inline(always)]
+fn pair_key(a: u32, b: u32) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+#[inline(always)]
+fn unpair(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+/// Distinct words as symbol sequences in one flat arena. Words only ever shrink (a merge turns two
+/// symbols into one), so each keeps its slot and a current length.
+pub struct WordTable {
+    symbols: Vec<u32>,
+    start: Vec<usize>,
+    len: Vec<u32>,
+    count: Vec<u64>,
+}
+
+impl WordTable {
+    pub fn new() -> WordTable {
+        WordTable { symbols: Vec::new(), start: Vec::new(), len: Vec::new(), count: Vec::new() }
+    }
+
+    pub fn push(&mut self, symbols: &[u32], count: u64) {
+        if symbols.is_empty() || count == 0 {
+            return;
+        }
+        self.start.push(self.symbols.len());
+        self.symbols.extend_from_slice(symbols);
+        self.len.push(symbols.len() as u32);
+        self.count.push(count);
+    }
+
+    pub fn n_words(&self) -> usize {
+        self.count.len()
+    }
+
+    fn word(&self, w: usize) -> &[u32] {
+        let s = self.start[w];
+        &self.symbols[s..s + self.len[w] as usize]
+    }
+
+    /// Pair counts from scratch: the ground truth the incremental state must equal.
+    fn count_pairs(&self) -> FxHashMap<u64, u64> {
+        let mut counts: FxHashMap<u64, u64> = FxHashMap::default();
+        for w in 0..self.n_words() {
+            let c = self.count[w];
+            for pair in self.word(w).windows(2) {
+                *counts.entry(pair_key(pair[0], pair[1])).or_insert(0) += c;
+            }
+        }
+        counts
+    }
+}
+
+pub struct TrainLimits {
+    /// Stop after this many new vocabulary entries (merges that produce an existing token add none).
+    pub new_tokens: usize,
+    /// Never merge a pair seen fewer times than this (HF's `min_frequency`; at least 1).
+    pub min_frequency: u64,
+    /// Longest token allowed, in the units of `token_len` (bytes, or characters for char-level).
+    pub max_token_length: Option<u32>,
+    /// Byte strings no merge may produce (the special tokens' texts: a file format cannot hold a
+    /// model token and a special token with the same text).
+    pub forbidden: FxHashSet<Box<[u8]>>,
+    /// Debug: every this many merges, recount all pairs from scratch and fail on any difference.
+    pub check_every: usize,
+    /// Ids new tokens must not take (special tokens placed after the model's ids).
+    pub reserved_ids: FxHashSet<u32>,
+}
+
+pub struct Engine {
+    words: WordTable,
+    /// id -> bytes for every token the engine knows (existing and new).
+    tokens: Vec<Option<Box<[u8]>>>,
+    index: FxHashMap<Box<[u8]>, u32>,
+    token_len: Vec<u32>,
+    pair_counts: FxHashMap<u64, u64>,
+    pair_words: FxHashMap<u64, Vec<u32>>,
+    heap: BinaryHeap<(u64, Reverse<u64>)>,
+    visited: Vec<u32>,
+}
+
+/// One learned merge: `left` + `right` -> `id` (an existing id when the bytes were already a token).
+#[derive(Clone, Copy, Debug)]
+pub struct Merge {
+    pub left: u32,
+    pub right: u32,
+    pub id: u32,
+    pub count: u64,
+}
+
+impl Engine {
+    /// `tokens`: id -> bytes of every existing token; `token_len`: each one's length in the unit
+    /// `max_token_length` counts.
+    pub fn new(words: WordTable, tokens: Vec<Option<Box<[u8]>>>, token_len: Vec<u32>) -> Engine {
+        let mut index = FxHashMap::default();
+        for (id, t) in tokens.iter().enumerate() {
+            if let Some(t) = t {
+                index.insert(t.clone(), id as u32);
+            }
+        }
+        let n_words = words.n_words();
+        let mut engine = Engine {
+            words,
+            tokens,
+            index,
+            token_len,
+            pair_counts: FxHashMap::default(),
+            pair_words: FxHashMap::default(),
+            heap: BinaryHeap::new(),
+            visited: vec![u32::MAX; n_words],
+        };
+        engine.init_pairs();
+        engine
+    }
+
+    fn init_pairs(&mut self) {
+        let words = &self.words;
+        for w in 0..words.n_words() {
+            let c = words.count[w];
+            for pair in words.word(w).windows(2) {
+                let p = pair_key(pair[0], pair[1]);
+                *self.pair_counts.entry(p).or_insert(0) += c;
+                let list = self.pair_words.entry(p).or_default();
+                if list.last() != Some(&(w as u32)) {
+                    list.push(w as u32);
+                }
+            }
+        }
+        self.heap = self.pair_counts.iter().map(|(&p, &c)| (c, Reverse(p))).collect();
+    }
+
+    /// The next pair to merge under the frequency policy, or None when no pair qualifies.
+    fn pop_best(&mut self, limits: &TrainLimits) -> Option<(u64, u64)> {
+        while let Some((c, Reverse(p))) = self.heap.pop() {
+            let current = self.pair_counts.get(&p).copied().unwrap_or(0);
+            if current != c {
+                if current > 0 {
+                    self.heap.push((current, Reverse(p)));
+                }
+                continue;
+            }
+            if c < limits.min_frequency.max(1) {
+                return None;
+            }
+            let (a, b) = unpair(p);
+            if let Some(max) = limits.max_token_length {
+                if self.token_len[a as usize] + self.token_len[b as usize] > max {
+                    continue;
+                }
+            }
+            return Some((p, c));
+        }
+        None
+    }
+
+    fn concat(&self, a: u32, b: u32) -> Box<[u8]> {
+        let (x, y) = (self.tokens[a as usize].as_deref().unwrap_or(&[]), self.tokens[b as usize].as_deref().unwrap_or(&[]));
+        let mut v = Vec::with_capacity(x.len() + y.len());
+        v.extend_from_slice(x);
+        v.extend_from_slice(y);
+        v.into_boxed_slice()
+    }
+
+    /// Replaces every occurrence of (a, b) by `x` in the words that hold it, and updates the pair
+    /// counts, the index and the heap by the difference around each occurrence.
+    fn apply(&mut self, p: u64, x: u32, stamp: u32) {
+        let (a, b) = unpair(p);
+        let list = self.pair_words.remove(&p).unwrap_or_default();
+        let mut delta: FxHashMap<u64, i64> = FxHashMap::default();
+        let mut add = |pair: u64, d: i64| *delta.entry(pair).or_insert(0) += d;
+        for &w in &list {
+            let w = w as usize;
+            if self.visited[w] == stamp {
+                continue;
+            }
+            self.visited[w] = stamp;
+            let c = self.words.count[w] as i64;
+            let start = self.words.start[w];
+            let n = self.words.len[w] as usize;
+            let sym = &mut self.words.symbols[start..start + n];
+            let (mut r, mut out) = (0usize, 0usize);
+            while r < n {
+                if r + 1 < n && sym[r] == a && sym[r + 1] == b {
+                    // The left neighbour is already rewritten (it may be `x` from the previous
+                    // occurrence); the right one is not yet. The placeholder pairs this creates
+                    // between adjacent occurrences cancel out.
+                    if out > 0 {
+                        let left = sym[out - 1];
+                        add(pair_key(left, a), -c);
+                        add(pair_key(left, x), c);
+                        note(&mut self.pair_words, pair_key(left, x), w as u32);
+                    }
+                    if r + 2 < n {
+                        let right = sym[r + 2];
+                        add(pair_key(b, right), -c);
+                        add(pair_key(x, right), c);
+                        note(&mut self.pair_words, pair_key(x, right), w as u32);
+                    }
+                    sym[out] = x;
+                    r += 2;
+                } else {
+                    sym[out] = sym[r];
+                    r += 1;
+                }
+                out += 1;
+            }
+            self.words.len[w] = out as u32;
+        }
+        self.pair_counts.remove(&p);
+        let mut changed: Vec<(u64, i64)> = delta.into_iter().filter(|&(q, d)| d != 0 && q != p).collect();
+        changed.sort_unstable_by_key(|&(q, _)| q);
+        for (q, d) in changed {
+            let entry = self.pair_counts.entry(q).or_insert(0);
+            let updated = *entry as i64 + d;
+            debug_assert!(updated >= 0, "pair count went negative");
+            if updated <= 0 {
+                self.pair_counts.remove(&q);
+                continue;
+            }
+            *entry = updated as u64;
+            let (l, r) = unpair(q);
+            if l == x || r == x {
+                self.heap.push((updated as u64, Reverse(q)));
+            }
+        }
+    }
+
+    /// Recounts every pair from the words and compares with the incremental counts.
+    pub fn verify(&self) -> Result<(), String> {
+        let truth = self.words.count_pairs();
+        for (&p, &c) in &truth {
+            let ours = self.pair_counts.get(&p).copied().unwrap_or(0);
+            if ours != c {
+                let (a, b) = unpair(p);
+                return Err(format!("incremental count of pair ({a}, {b}) is {ours}, recount says {c}"));
+            }
+        }
+        for (&p, &c) in &self.pair_counts {
+            if c != 0 && !truth.contains_key(&p) {
+                let (a, b) = unpair(p);
+                return Err(format!("pair ({a}, {b}) has incremental count {c} but does not occur"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Learns merges until `limits` says stop. `progress(merges, new_tokens)` is called every
+    /// `progress_every` merges; an error from it (e.g. an interrupt) aborts training.
+    pub fn run(
+        &mut self,
+        limits: &TrainLimits,
+        progress_every: usize,
+        progress: &mut dyn FnMut(usize, usize) -> Result<(), String>,
+    ) -> Result<Vec<Merge>, String> {
+        let mut merges = Vec::new();
+        let mut new_tokens = 0usize;
+        while new_tokens < limits.new_tokens {
+            let Some((p, count)) = self.pop_best(limits) else { break };
+            let (a, b) = unpair(p);
+            let bytes = self.concat(a, b);
+            if limits.forbidden.contains(&bytes) {
+                continue;
+            }
+            let x = match self.index.get(&bytes) {
+                Some(&id) => id,
+                None => {
+                    while limits.reserved_ids.contains(&(self.tokens.len() as u32)) {
+                        self.tokens.push(None);
+                        self.token_len.push(0);
+                    }
+                    let id = self.tokens.len() as u32;
+                    self.token_len.push(self.token_len[a as usize] + self.token_len[b as usize]);
+                    self.tokens.push(Some(bytes.clone()));
+                    self.index.insert(bytes, id);
+                    new_tokens += 1;
+                    id
+                }
+            };
+            self.apply(p, x, merges.len() as u32);
+            merges.push(Merge { left: a, right: b, id: x, count });
+            if limits.check_every > 0 && merges.len() % limits.check_every == 0 {
+                self.verify().map_err(|e| format!("after merge #{}: {e}", merges.len()))?;
+            }
+            if progress_every > 0 && merges.len() % progress_every == 0 {
+                progress(merges.len(), new_tokens)?;
+            }
+        }
+        if limits.check_every > 0 {
+            self.verify().map_err(|e| format!("at the end of training: {e}"))?;
+        }
+        progress(merges.len(), new_tokens)?;
+        Ok(merges)
+    }
+
+    pub fn n_ids(&self) -> u32 {
+        self.tokens.len() as u32
+    }
+
+    pub fn token(&self, id: u32) -> Option<&[u8]> {
+        self.tokens.get(id as usize).and_then(|t| t.as_deref())
+    }
+}
+
+#[inline(always)]
+fn note(index: &mut FxHashMap<u64, Vec<u32>>, pair: u64, w: u32) {
+    let list = index.entry(pair).or_default();
+    if list.last() != Some(&w) {
+        list.push(w);
+    }
+}

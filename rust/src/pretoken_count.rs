@@ -1,0 +1,123 @@
+//! Counting pretokens over a corpus: the first stage of every trainer.
+//!
+//! Texts arrive in batches; each batch is normalized, pre-tokenized and counted in parallel with
+//! thread-local tables that borrow the text (no allocation per occurrence), then folded into one
+//! table that owns its keys. Counts are u64. The table can be pruned by a minimum count, which is
+//! how the Python side keeps the number of distinct pretokens under a memory budget.
+
+use crate::pipeline::NormStep;
+use crate::pretokenize::Pretokenizer;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// Texts per parallel work unit: large enough that a thread-local table pays off.
+const CHUNK_TEXTS: usize = 64;
+
+pub struct PretokenTable {
+    pub pretok: Pretokenizer,
+    pub norm: Vec<NormStep>,
+    pub counts: FxHashMap<Box<[u8]>, u64>,
+    pub total: u64,
+}
+
+impl PretokenTable {
+    pub fn new(pretok: Pretokenizer, norm: Vec<NormStep>) -> PretokenTable {
+        PretokenTable { pretok, norm, counts: FxHashMap::default(), total: 0 }
+    }
+
+    fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut t = Cow::Borrowed(text);
+        for step in &self.norm {
+            t = step.apply(t);
+        }
+        t
+    }
+
+    /// Counts the pieces of one text into a table keyed by owned bytes.
+    fn count_one(&self, text: &str, local: &mut FxHashMap<Box<[u8]>, u64>, total: &mut u64) -> Result<(), String> {
+        let normalized = self.normalize(text);
+        let bytes = normalized.as_bytes();
+        self.pretok.for_each_piece(&normalized, |s, e| {
+            *total += 1;
+            let piece = &bytes[s..e];
+            if let Some(c) = local.get_mut(piece) {
+                *c += 1;
+            } else {
+                local.insert(piece.into(), 1);
+            }
+        })
+    }
+
+    /// Pre-tokenizes and counts `texts` on all cores. Deterministic: the result does not depend
+    /// on the thread count (counting is a sum).
+    pub fn add_texts(&mut self, texts: &[String]) -> Result<(), String> {
+        let partials: Result<Vec<(FxHashMap<Box<[u8]>, u64>, u64)>, String> = texts
+            .par_chunks(CHUNK_TEXTS)
+            .map(|chunk| {
+                let mut local = FxHashMap::default();
+                let mut total = 0u64;
+                for t in chunk {
+                    self.count_one(t, &mut local, &mut total)?;
+                }
+                Ok((local, total))
+            })
+            .collect();
+        for (local, total) in partials? {
+            self.total += total;
+            self.absorb(local);
+        }
+        Ok(())
+    }
+
+    fn absorb(&mut self, local: FxHashMap<Box<[u8]>, u64>) {
+        if self.counts.is_empty() {
+            self.counts = local;
+            return;
+        }
+        self.counts.reserve(local.len() / 4);
+        for (k, v) in local {
+            *self.counts.entry(k).or_insert(0) += v;
+        }
+    }
+
+    /// Adds a ready (pretoken, count) table, e.g. a partial count from another process.
+    pub fn add_counts(&mut self, items: Vec<(Vec<u8>, u64)>) {
+        for (k, v) in items {
+            self.total += v;
+            *self.counts.entry(k.into_boxed_slice()).or_insert(0) += v;
+        }
+    }
+
+    /// Drops every pretoken counted fewer than `min_count` times; returns (distinct, occurrences) dropped.
+    pub fn prune(&mut self, min_count: u64) -> (u64, u64) {
+        let mut distinct = 0u64;
+        let mut occurrences = 0u64;
+        self.counts.retain(|_, c| {
+            if *c < min_count {
+                distinct += 1;
+                occurrences += *c;
+                false
+            } else {
+                true
+            }
+        });
+        self.total -= occurrences;
+        self.shrink_if_sparse();
+        (distinct, occurrences)
+    }
+
+    fn shrink_if_sparse(&mut self) {
+        if self.counts.capacity() > 4 * self.counts.len() + 1024 {
+            self.counts.shrink_to_fit();
+        }
+    }
+
+    /// The table sorted by bytes: the canonical order every trainer starts from (so results never
+    /// depend on hash order).
+    pub fn sorted(&self) -> Vec<(&[u8], u64)> {
+        let mut v: Vec<(&[u8], u64)> = self.counts.iter().map(|(k, &c)| (&k[..], c)).collect();
+        v.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+}

@@ -1,0 +1,232 @@
+//! Python bindings of the training stages: `PretokenCounter` and `train_bpe`.
+
+use crate::bpe_encode::Bpe;
+use crate::bpe_train::{Engine, TrainLimits, WordTable};
+use crate::pipeline::NormStep;
+use crate::pretoken_count::PretokenTable;
+use crate::{build_pretokenizer, tf_error};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+/// Counts of distinct pretokens over a corpus, filled batch by batch.
+#[pyclass(module = "tokenforge._core")]
+pub struct PretokenCounter {
+    table: PretokenTable,
+}
+
+#[pymethods]
+impl PretokenCounter {
+    /// `kind`, `pattern`, `emit_gaps`: as `PreTokenizer.native_args()`; `normalizer`: step names.
+    #[new]
+    #[pyo3(signature = (kind, pattern=None, emit_gaps=true, normalizer=Vec::new()))]
+    fn new(kind: &str, pattern: Option<&str>, emit_gaps: bool, normalizer: Vec<String>) -> PyResult<Self> {
+        let pretok = build_pretokenizer(kind, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
+        let norm = normalizer
+            .iter()
+            .map(|n| NormStep::from_name(n))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tf_error("ConfigError", e))?;
+        Ok(PretokenCounter { table: PretokenTable::new(pretok, norm) })
+    }
+
+    /// Pre-tokenizes and counts `texts` on all cores with the GIL released.
+    fn add_texts(&mut self, py: Python<'_>, texts: Vec<String>) -> PyResult<()> {
+        let table = &mut self.table;
+        py.allow_threads(|| table.add_texts(&texts)).map_err(|e| tf_error("EncodeError", e))
+    }
+
+    /// Adds a ready (pretoken bytes, count) table.
+    fn add_counts(&mut self, items: Vec<(Vec<u8>, u64)>) {
+        self.table.add_counts(items)
+    }
+
+    fn __len__(&self) -> usize {
+        self.table.counts.len()
+    }
+
+    /// Sum of all counts (pretoken occurrences).
+    fn total(&self) -> u64 {
+        self.table.total
+    }
+
+    /// Drops pretokens counted fewer than `min_count` times: (distinct dropped, occurrences dropped).
+    fn prune(&mut self, min_count: u64) -> (u64, u64) {
+        self.table.prune(min_count)
+    }
+
+    /// (pretoken bytes, count), sorted by bytes.
+    fn items<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyBytes>, u64)> {
+        self.table.sorted().into_iter().map(|(k, c)| (PyBytes::new(py, k), c)).collect()
+    }
+
+    /// Occurrences of each character (pretokens decoded as UTF-8, invalid bytes as U+FFFD).
+    fn char_counts(&self, py: Python<'_>) -> Vec<(String, u64)> {
+        let counts = &self.table.counts;
+        let mut by_char: Vec<(char, u64)> = py.allow_threads(|| {
+            let mut m: rustc_hash::FxHashMap<char, u64> = Default::default();
+            for (k, &c) in counts {
+                for ch in String::from_utf8_lossy(k).chars() {
+                    *m.entry(ch).or_insert(0) += c;
+                }
+            }
+            m.into_iter().collect()
+        });
+        by_char.sort_unstable();
+        by_char.into_iter().map(|(ch, c)| (ch.to_string(), c)).collect()
+    }
+
+    /// Forgets every count (frees the table's memory).
+    fn clear(&mut self) {
+        self.table.counts = Default::default();
+        self.table.total = 0;
+    }
+}
+
+fn char_len(bytes: &[u8]) -> u32 {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count() as u32,
+        Err(_) => String::from_utf8_lossy(bytes).chars().count() as u32,
+    }
+}
+
+/// Splits a pretoken into the symbol runs char-level training sees: each character that is a
+/// token is a symbol; a character outside the alphabet ends the run (it will be encoded by byte
+/// fallback, and byte-fallback tokens never merge).
+fn char_level_runs(piece: &[u8], bpe: &Bpe, runs: &mut Vec<Vec<u32>>) {
+    let text = String::from_utf8_lossy(piece);
+    let mut run = Vec::new();
+    let mut buf = [0u8; 4];
+    for ch in text.chars() {
+        match bpe.lookup(ch.encode_utf8(&mut buf).as_bytes()) {
+            Some(id) => run.push(id),
+            None => {
+                if run.len() > 1 {
+                    runs.push(std::mem::take(&mut run));
+                }
+                run.clear();
+            }
+        }
+    }
+    if run.len() > 1 {
+        runs.push(run);
+    }
+}
+
+/// Learns BPE merges from a counter's pretokens, on top of an existing model.
+///
+/// `vocab`: every existing model token (bytes, id) — for fresh training, the alphabet.
+/// `merges`: the existing ordered merge list (None with `rank_semantics`: tiktoken ranks).
+/// `char_level`: words start as characters (those not in the vocabulary split the word) and
+/// lengths count characters; otherwise words start as the existing model's encoding of their
+/// bytes. Returns (new tokens as (bytes, id), learned merges as (left, right, count)).
+#[pyfunction]
+#[pyo3(signature = (counter, vocab, merges, rank_semantics, whole_piece_first, char_level, new_tokens,
+    min_frequency=0, max_token_length=None, forbidden=Vec::new(), reserved_ids=Vec::new(), progress=None, progress_every=500,
+    check_every=0, consume=false))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn train_bpe<'py>(
+    py: Python<'py>,
+    counter: &Bound<'py, PretokenCounter>,
+    vocab: Vec<(Vec<u8>, u32)>,
+    merges: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+    rank_semantics: bool,
+    whole_piece_first: bool,
+    char_level: bool,
+    new_tokens: usize,
+    min_frequency: u64,
+    max_token_length: Option<u32>,
+    forbidden: Vec<Vec<u8>>,
+    reserved_ids: Vec<u32>,
+    progress: Option<PyObject>,
+    progress_every: usize,
+    check_every: usize,
+    consume: bool,
+) -> PyResult<(Vec<(Bound<'py, PyBytes>, u32)>, Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, u64)>)> {
+    let bpe = if rank_semantics {
+        Bpe::from_ranks(vocab)
+    } else {
+        Bpe::from_merges(vocab, merges.unwrap_or_default(), whole_piece_first)
+    }
+    .map_err(|e| tf_error("ModelError", e))?;
+    let mut counter = counter.borrow_mut();
+    let table = &mut counter.table;
+
+    let result = py.allow_threads(|| -> Result<_, String> {
+        // Words in the canonical (byte-sorted) order, segmented in parallel, appended in order.
+        let mut words = WordTable::new();
+        {
+            let sorted = table.sorted();
+            for chunk in sorted.chunks(1 << 16) {
+                let segmented: Result<Vec<Vec<(Vec<u32>, u64)>>, String> = chunk
+                    .par_iter()
+                    .map(|&(piece, count)| {
+                        if char_level {
+                            let mut runs = Vec::new();
+                            char_level_runs(piece, &bpe, &mut runs);
+                            Ok(runs.into_iter().map(|r| (r, count)).collect())
+                        } else {
+                            let mut ids = Vec::with_capacity(piece.len());
+                            bpe.encode_piece(piece, &mut ids)?;
+                            Ok(if ids.len() > 1 { vec![(ids, count)] } else { Vec::new() })
+                        }
+                    })
+                    .collect();
+                for runs in segmented? {
+                    for (ids, count) in runs {
+                        words.push(&ids, count);
+                    }
+                }
+            }
+        }
+        if consume {
+            table.counts = Default::default();
+        }
+        let tokens: Vec<Option<Box<[u8]>>> = bpe.tokens.clone();
+        let token_len: Vec<u32> = tokens
+            .iter()
+            .map(|t| t.as_deref().map_or(0, |b| if char_level { char_len(b) } else { b.len() as u32 }))
+            .collect();
+        drop(bpe);
+        let first_new = tokens.len() as u32;
+        let mut engine = Engine::new(words, tokens, token_len);
+        let limits = TrainLimits {
+            new_tokens,
+            min_frequency,
+            max_token_length,
+            forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
+            check_every,
+            reserved_ids: reserved_ids.into_iter().collect(),
+        };
+        let mut report = |m: usize, t: usize| -> Result<(), String> {
+            Python::with_gil(|py| {
+                py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
+                if let Some(cb) = &progress {
+                    cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
+                }
+                Ok(())
+            })
+        };
+        let learned = engine.run(&limits, progress_every, &mut report)?;
+        let new_vocab: Vec<(Vec<u8>, u32)> = (first_new..engine.n_ids())
+            .filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id)))
+            .collect();
+        let merges: Vec<(Vec<u8>, Vec<u8>, u64)> = learned
+            .iter()
+            .map(|m| (engine.token(m.left).unwrap_or(&[]).to_vec(), engine.token(m.right).unwrap_or(&[]).to_vec(), m.count))
+            .collect();
+        Ok((new_vocab, merges))
+    });
+    let (new_vocab, merges) = result.map_err(|e| {
+        if e.starts_with("interrupted") {
+            pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
+        } else {
+            tf_error("TrainingError", e)
+        }
+    })?;
+    Ok((
+        new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
+        merges.into_iter().map(|(a, b, c)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c)).collect(),
+    ))
+}
