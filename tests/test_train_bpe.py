@@ -251,3 +251,74 @@ def test_small_corpus_stops_when_no_pair_is_left():
     tok = tokenforge.train(["abc"], vocab_size=5000, pattern=None, progress=False)
     assert tok.model.merges == [(b"a", b"b"), (b"ab", b"c")]
     assert tok.vocab_size == 258
+
+
+# -- char-level BPE with byte fallback ----------------------------------------------------------------------
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.dictionaries(st.text("abcé中 ", min_size=1, max_size=10), st.integers(1, 30), min_size=1, max_size=30),
+       new_tokens=st.integers(1, 30))
+def test_char_level_engine_equals_reference(words, new_tokens):
+    raw = {w.encode(): c for w, c in words.items()}
+    alphabet = [bytes([b]) for b in range(256)] + ["é".encode()]  # '中' stays outside: byte fallback
+    vocab = {t: k for k, t in enumerate(alphabet)}
+    new_vocab, learned = _core.train_bpe(_counter(raw), list(vocab.items()), [], False, False, True, new_tokens,
+                                         check_every=1)
+    ref_vocab, ref_merges = train_merges(raw, alphabet, new_tokens, char_level=True)
+    assert [(a, b) for a, b, _ in learned] == ref_merges
+    assert {**vocab, **dict(new_vocab)} == ref_vocab
+
+
+@pytest.fixture(scope="module")
+def char_trained(rustdocs_docs):
+    return tokenforge.train(rustdocs_docs[:150], vocab_size=2500, byte_level=False, limit_alphabet=150,
+                            special_tokens=["<s>"], progress=False)
+
+
+@needs_shared
+def test_char_level_exports_to_hf_with_same_ids(char_trained, tmp_path, udhr, rustdocs_docs):
+    assert char_trained.model.char_level
+    path = tmp_path / "char.json"
+    char_trained.save(path)
+    hf = tokenizers.Tokenizer.from_file(str(path))
+    samples = rustdocs_docs[150:170] + [udhr[k] for k in ("eng", "deu_1996", "cmn_hans", "arb", "rus")]
+    ours = char_trained.encode_batch(samples)
+    assert [e.ids for e in hf.encode_batch(samples, add_special_tokens=False)] == ours
+    assert [hf.decode(i) for i in ours] == samples
+    assert tokenforge.load(path).encode_batch(samples) == ours
+    with pytest.raises(tokenforge.UnsupportedFeatureError):
+        char_trained.save(tmp_path / "char.tiktoken")
+
+
+def test_char_level_native_equals_reference_encoder(char_trained, udhr):
+    from tokenforge import reference
+
+    for text in [udhr["eng"][:3000], udhr["cmn_hans"][:500], "Grüße — 中文 ✓ 😀\x00 fn main() {}"]:
+        assert char_trained.encode(text) == reference.encode(char_trained, text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=80))
+def test_char_level_round_trips(char_trained, text):
+    assert char_trained.decode(char_trained.encode(text, disallowed_special=())) == text
+
+
+# -- tokenforge's own file --------------------------------------------------------------------------------
+
+def test_tokenforge_file_keeps_everything(char_trained, small_trained, tmp_path):
+    for tok in (char_trained, small_trained, tokenforge.load(ROOT / "examples" / "gpt2-small.tiktoken")):
+        path = tmp_path / "t.tokenforge.json"
+        tok.save(path)
+        back = tokenforge.load(path)
+        assert back.model.vocab == tok.model.vocab and back.model.merges == tok.model.merges
+        assert back.model.char_level == tok.model.char_level
+        assert back.pretokenizer == tok.pretokenizer and back.special_tokens == tok.special_tokens
+        assert back.training == tok.training
+        text = "Every one has the right to life, liberty — ünïcödé 中文"
+        assert back.encode(text) == tok.encode(text)
+    (tmp_path / "bad.json").write_text('{"format": "tokenforge", "version": 99}')
+    with pytest.raises(tokenforge.FormatError, match="version 99"):
+        tokenforge.load(tmp_path / "bad.json")
+    (tmp_path / "bad2.json").write_text('{"format": "tokenforge", "version": 1, "model": {"type": "bpe"}}')
+    with pytest.raises(tokenforge.FormatError, match="bad2.json"):
+        tokenforge.load(tmp_path / "bad2.json")

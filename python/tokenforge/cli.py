@@ -1,4 +1,4 @@
-"""The `tokenforge` command line: encode, decode, count, convert, inspect."""
+"""The `tokenforge` command line: train, encode, decode, count, convert, inspect."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .errors import TokenforgeError
 
 EPILOG = """\
 examples:
+  tokenforge train examples/udhr-en.txt --vocab-size 1000 -o my-tokenizer.json
   tokenforge count -t examples/gpt2-small.tiktoken examples/udhr-en.txt
   echo "Hello world" | tokenforge encode -t cl100k_base.tiktoken
   echo "Hello world" | tokenforge encode -t tokenizer.json --tokens
@@ -144,7 +145,8 @@ def cmd_convert(args) -> int:
     from .formats import save
 
     tok = _load(args.input)
-    fmt = args.to or ("tiktoken" if args.output.endswith(".tiktoken") else "hf")
+    fmt = args.to or ("tiktoken" if args.output.endswith(".tiktoken") else
+                      "tokenforge" if args.output.endswith(".tokenforge.json") else "hf")
     save(tok, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {tok.vocab_size} ids)", file=sys.stderr)
     return 0
@@ -186,10 +188,38 @@ def cmd_inspect(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    from .training import train
+
+    special = [t for t in (args.special_tokens or "").split(",") if t]
+    options = {}
+    if args.pattern is not None:
+        options["pattern"] = None if args.pattern == "none" else args.pattern
+    for key in ("text_field", "column", "max_distinct", "ray_address"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    if args.ray:
+        options["ray"] = True
+    from pathlib import Path
+
+    tok = train(
+        [Path(c) for c in args.corpus], vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
+        normalizer=args.normalizer, min_frequency=args.min_frequency, max_token_length=args.max_token_length,
+        special_tokens=special, initial_alphabet=list(args.initial_alphabet or ""), limit_alphabet=args.limit_alphabet,
+        base=args.base, progress=False if args.quiet else None, check_every=args.check_every, errors=args.errors,
+        **options,
+    )
+    tok.save(args.output, args.format)
+    if not args.quiet:
+        print(f"wrote {args.output} ({tok.vocab_size} ids, {len(tok.model.merges or [])} merges)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tokenforge",
-        description="Run, inspect and convert text tokenizers (HF tokenizer.json, tiktoken rank files).",
+        description="Train, run, inspect and convert text tokenizers (HF tokenizer.json, tiktoken rank files).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -232,8 +262,53 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(.tiktoken: rank file + NAME.json sidecar; anything else: HF tokenizer.json).")
     p.add_argument("input")
     p.add_argument("output")
-    p.add_argument("--to", choices=["hf", "tiktoken"])
+    p.add_argument("--to", choices=["hf", "tiktoken", "tokenforge"])
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser(
+        "train", help="train a tokenizer on a corpus",
+        description="Train a BPE tokenizer. CORPUS: text files (.txt, .gz, .zst), JSON Lines (--text-field), Parquet "
+                    "(--column), directories or globs. The corpus is streamed and counted in parallel; "
+                    "--base resumes from an existing tokenizer (its ids are kept, new merges appended).",
+        epilog="examples:\n"
+               "  tokenforge train corpus.txt.gz --vocab-size 32000 -o tokenizer.json\n"
+               "  tokenforge train data/*.jsonl --text-field body --vocab-size 8000 --char-level -o char8k.json\n"
+               "  tokenforge train more.txt --base tokenizer.json --vocab-size 48000 -o bigger.json\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("corpus", nargs="+", metavar="CORPUS")
+    p.add_argument("-o", "--output", required=True, help="where to write the tokenizer (.json: HF tokenizer.json; "
+                   ".tiktoken: rank file + NAME.json; see --format)")
+    p.add_argument("--vocab-size", type=int, required=True, metavar="N",
+                   help="ids in all: special tokens + alphabet + merged tokens")
+    p.add_argument("--model", default="bpe", choices=["bpe"], help="what to train")
+    p.add_argument("--char-level", action="store_true",
+                   help="character-level BPE with byte fallback (default: byte-level)")
+    p.add_argument("--pattern", default=None,
+                   help="pre-tokenizer: a name (o200k, cl100k, r50k, gpt2, qwen2), a regex, or 'none' (default o200k, "
+                        "or the base tokenizer's)")
+    p.add_argument("--normalizer", default=None, help="e.g. nfc, nfkc, nfc+lowercase (default none: lossless)")
+    p.add_argument("--min-frequency", type=int, default=0, help="never merge a pair seen fewer times")
+    p.add_argument("--max-token-length", type=int, default=None,
+                   help="longest token to learn (bytes; characters with --char-level)")
+    p.add_argument("--special-tokens", default=None, metavar="A,B,...", help="comma-separated special tokens (ids 0..)")
+    p.add_argument("--initial-alphabet", default=None, help="characters always in the char-level alphabet")
+    p.add_argument("--limit-alphabet", type=int, default=None, help="most characters in the char-level alphabet")
+    p.add_argument("--base", default=None, metavar="TOKENIZER", help="resume from this tokenizer")
+    p.add_argument("--format", default=None, choices=["hf", "tiktoken", "tokenforge"],
+                   help="output format (default: from the extension)")
+    p.add_argument("--text-field", default=None, help="JSON Lines field holding the text (default 'text')")
+    p.add_argument("--column", default=None, help="Parquet column holding the text (default 'text')")
+    p.add_argument("--errors", default="replace", choices=["replace", "skip", "strict"],
+                   help="invalid UTF-8 in the corpus: substitute U+FFFD and warn, skip the record, or fail")
+    p.add_argument("--max-distinct", type=int, default=None,
+                   help="memory bound: prune rare pretokens when more than this many distinct ones are held")
+    p.add_argument("--ray", action="store_true", help="count the corpus on a Ray cluster (local if none is running)")
+    p.add_argument("--ray-address", default=None, help="address of a running Ray cluster")
+    p.add_argument("--check-every", type=int, default=0, metavar="N",
+                   help="debug: recount all pairs every N merges and fail on any difference")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("inspect", help="vocab size, pattern, special tokens, longest tokens",
                        description="Describe a tokenizer file.")

@@ -50,6 +50,8 @@ class Tokenizer:
         self.special_tokens: dict[str, int] = dict(special_tokens or {})
         self.added_tokens: dict[str, int] = dict(added_tokens or {})
         self.name = name
+        # How the tokenizer was trained (set by `tokenforge.train`, kept by the tokenforge file format).
+        self.training: Optional[dict] = None
         overlap = set(self.special_tokens) & set(self.added_tokens)
         if overlap:
             raise ConfigError(f"tokens listed both as special and as added: {sorted(overlap)}")
@@ -77,6 +79,7 @@ class Tokenizer:
                 emit_gaps,
                 list(self.normalizer.steps),
                 specials,
+                char_level=self.model.char_level,
             )
         return self._native
 

@@ -26,8 +26,8 @@ thread_local! {
 
 /// Pieces at least this long (in bytes) take the bucket-queue path.
 const LONG_PIECE: usize = 128;
-const NO_RANK: u32 = u32::MAX;
-const NO_ID: u32 = u32::MAX;
+pub(crate) const NO_RANK: u32 = u32::MAX;
+pub(crate) const NO_ID: u32 = u32::MAX;
 
 pub struct Bpe {
     /// id -> bytes (None for ids the model does not define).
@@ -41,10 +41,12 @@ pub struct Bpe {
     /// (BPE ids are roughly in frequency order, so these are the tokens most pieces are).
     hot: Box<[HotSlot]>,
     merges: FxHashMap<u64, (u32, u32)>,
-    byte_id: [u32; 256],
+    pub(crate) byte_id: [u32; 256],
     /// Look a whole piece up in the vocabulary before merging (tiktoken always does; HF calls
     /// this `ignore_merges`).
     pub whole_piece_first: bool,
+    /// Pieces start as characters (bytes only for characters that are not tokens): char-level BPE.
+    pub char_level: bool,
     model_id: u64,
 }
 
@@ -121,7 +123,7 @@ impl Bpe {
                 }
             }
         }
-        Ok(Bpe { tokens, index, short_index, hot, merges: FxHashMap::default(), byte_id, whole_piece_first: false,
+        Ok(Bpe { tokens, index, short_index, hot, merges: FxHashMap::default(), byte_id, whole_piece_first: false, char_level: false,
             model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) })
     }
 
@@ -186,7 +188,7 @@ impl Bpe {
     }
 
     #[inline(always)]
-    fn merge_of(&self, a: u32, b: u32) -> (u32, u32) {
+    pub(crate) fn merge_of(&self, a: u32, b: u32) -> (u32, u32) {
         match self.merges.get(&pair_key(a, b)) {
             Some(&m) => m,
             None => (NO_RANK, NO_ID),
@@ -195,6 +197,9 @@ impl Bpe {
 
     /// Appends the ids of one piece to `out`. Errors name a byte the vocabulary lacks.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
+        if self.char_level {
+            return self.encode_piece_chars(piece, out);
+        }
         if self.whole_piece_first || piece.len() == 1 {
             if let Some(id) = self.lookup(piece) {
                 out.push(id);

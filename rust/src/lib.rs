@@ -1,5 +1,6 @@
 //! `tokenforge._core`: the native hot loops behind the Python package.
 
+mod bpe_chars;
 mod bpe_encode;
 mod bpe_train;
 mod pipeline;
@@ -78,7 +79,7 @@ impl CoreTokenizer {
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
     /// "regex" (with `pattern`) or "whole".
     #[new]
-    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials))]
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -90,6 +91,7 @@ impl CoreTokenizer {
         emit_gaps: bool,
         normalizer: Vec<String>,
         specials: Vec<(String, u32, bool)>,
+        char_level: bool,
     ) -> PyResult<Self> {
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = normalizer
@@ -97,12 +99,13 @@ impl CoreTokenizer {
             .map(|n| NormStep::from_name(n))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| tf_error("ConfigError", e))?;
-        let bpe = py
+        let mut bpe = py
             .allow_threads(|| match merges {
                 None => Bpe::from_ranks(vocab),
                 Some(m) => Bpe::from_merges(vocab, m, whole_piece_first),
             })
             .map_err(|e| tf_error("ModelError", e))?;
+        bpe.char_level = char_level;
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
         let p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
         Ok(CoreTokenizer { p })
@@ -298,5 +301,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
+    m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     Ok(())
 }

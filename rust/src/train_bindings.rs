@@ -165,6 +165,10 @@ pub fn train_bpe<'py>(
                         if char_level {
                             let mut runs = Vec::new();
                             char_level_runs(piece, &bpe, &mut runs);
+                            for run in runs.iter_mut() {
+                                bpe.merge_ids(run);
+                            }
+                            runs.retain(|r| r.len() > 1);
                             Ok(runs.into_iter().map(|r| (r, count)).collect())
                         } else {
                             let mut ids = Vec::with_capacity(piece.len());
@@ -229,4 +233,30 @@ pub fn train_bpe<'py>(
         new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
         merges.into_iter().map(|(a, b, c)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c)).collect(),
     ))
+}
+
+/// The first token (in id order) whose own bytes, encoded as one piece, segment differently under
+/// tiktoken's rank rule (rank = id) than under the merge list; None when every token agrees. This
+/// is the check behind exporting a merge-list model as a tiktoken rank file.
+#[pyfunction]
+pub fn rank_rule_mismatch<'py>(
+    py: Python<'py>,
+    vocab: Vec<(Vec<u8>, u32)>,
+    merges: Vec<(Vec<u8>, Vec<u8>)>,
+    whole_piece_first: bool,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let found = py.allow_threads(|| -> Result<Option<Vec<u8>>, String> {
+        let by_merges = Bpe::from_merges(vocab.clone(), merges, whole_piece_first)?;
+        let by_ranks = Bpe::from_ranks(vocab)?;
+        let mut ids: Vec<usize> = (0..by_ranks.tokens.len()).collect();
+        ids.retain(|&i| by_ranks.tokens[i].as_ref().is_some_and(|t| t.len() > 1));
+        let first = ids.par_iter().find_first(|&&i| {
+            let t = by_ranks.tokens[i].as_deref().unwrap_or(&[]);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            by_merges.encode_piece(t, &mut a).is_err() || by_ranks.encode_piece(t, &mut b).is_err() || a != b
+        });
+        Ok(first.map(|&i| by_ranks.tokens[i].as_deref().unwrap_or(&[]).to_vec()))
+    });
+    let found = found.map_err(|e| tf_error("ModelError", e))?;
+    Ok(found.map(|t| PyBytes::new(py, &t)))
 }

@@ -9,10 +9,11 @@ from typing import Optional
 from ..errors import FormatError, UnsupportedFeatureError
 from .hf_json import MAX_FILE_BYTES, load_hf_json, parse_json, save_hf_json
 from .tiktoken_file import load_tiktoken, save_tiktoken
+from .tokenforge_json import is_tokenforge_json, load_tokenforge_json, save_tokenforge_json
 
 _TIKTOKEN_LINE = re.compile(rb"^[A-Za-z0-9+/=]+ [0-9]+\r?$")
 
-FORMATS = ("hf", "tiktoken")
+FORMATS = ("hf", "tiktoken", "tokenforge")
 
 
 def detect_format(data: bytes) -> str:
@@ -44,6 +45,8 @@ def load(path: "str | os.PathLike[str]", *, pattern: Optional[str] = None,
     kind = detect_format(data)
     if kind == "json":
         obj = parse_json(data, path)
+        if is_tokenforge_json(obj):
+            return load_tokenforge_json(path, obj)
         if isinstance(obj, dict) and "model" in obj:
             return load_hf_json(path, obj=obj)
         raise FormatError(path, "JSON file is not a tokenizer.json (no 'model' key)")
@@ -57,10 +60,12 @@ def load(path: "str | os.PathLike[str]", *, pattern: Optional[str] = None,
 def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
     path = os.fspath(path)
     if format is None:
-        format = "tiktoken" if path.endswith(".tiktoken") else "hf"
+        format = "tiktoken" if path.endswith(".tiktoken") else "tokenforge" if path.endswith(".tokenforge.json") else "hf"
     if format == "hf":
         save_hf_json(tokenizer, path)
     elif format == "tiktoken":
         save_tiktoken(tokenizer, path)
+    elif format == "tokenforge":
+        save_tokenforge_json(tokenizer, path)
     else:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")

@@ -89,6 +89,19 @@ def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
     return PreTokenizer(pattern, emit_gaps=True)
 
 
+def _char_level_pretokenizer(spec: Any, path: object) -> PreTokenizer:
+    """A Split regex (or none) with no ByteLevel step."""
+    if spec is None:
+        return PreTokenizer(None)
+    if isinstance(spec, dict) and spec.get("type") == "Split" and spec.get("behavior") == "Isolated" and not spec.get("invert"):
+        pat = spec.get("pattern", {})
+        if "Regex" in pat:
+            return PreTokenizer(pat["Regex"], emit_gaps=True)
+        if "String" in pat:
+            return PreTokenizer(re.escape(pat["String"]), emit_gaps=True)
+    raise UnsupportedFeatureError(path, "a byte-fallback BPE supports only a Split (Isolated) pre-tokenizer or none")
+
+
 def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, obj: Any = None):
     from ..tokenizer import Tokenizer
 
@@ -110,11 +123,16 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     for key in ("continuing_subword_prefix", "end_of_word_suffix"):
         if model.get(key):
             raise UnsupportedFeatureError(path, f"BPE {key}={model[key]!r} is not supported")
-    if model.get("byte_fallback"):
-        raise UnsupportedFeatureError(path, "BPE byte_fallback is not supported for byte-level models")
     decoder = obj.get("decoder")
-    if not (isinstance(decoder, dict) and decoder.get("type") == "ByteLevel"):
+    char_level = bool(model.get("byte_fallback"))
+    if char_level:
+        # Char-level BPE with byte fallback, as tokenforge writes it: no ByteLevel step, <0xXX> byte tokens.
+        steps = decoder.get("decoders", []) if isinstance(decoder, dict) and decoder.get("type") == "Sequence" else [decoder]
+        if [d.get("type") if isinstance(d, dict) else None for d in steps] != ["ByteFallback", "Fuse"]:
+            raise UnsupportedFeatureError(path, "a byte-fallback BPE needs the decoder Sequence[ByteFallback, Fuse]")
+    elif not (isinstance(decoder, dict) and decoder.get("type") == "ByteLevel"):
         raise UnsupportedFeatureError(path, "only the ByteLevel decoder is supported")
+    spell_back = (lambda t, p: char_level_bytes(t)) if char_level else decode_string
 
     special_tokens: dict[str, int] = {}
     added_tokens: dict[str, int] = {}
@@ -136,7 +154,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
             raise FormatError(path, f"vocab entry {token!r} has non-integer id {i!r}")
         if special_tokens.get(token, added_tokens.get(token)) == i:
             continue  # an added token also listed in the model vocab (how files pin non-contiguous ids)
-        raw = decode_string(token, path)
+        raw = spell_back(token, path)
         if raw in vocab:
             raise FormatError(path, f"vocab has two entries for bytes {raw!r}")
         vocab[raw] = i
@@ -150,15 +168,17 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
             parts = []
         if len(parts) != 2 or not all(isinstance(p, str) for p in parts):
             raise FormatError(path, f"merge #{k} is malformed: {m!r}")
-        merges.append((decode_string(parts[0], path), decode_string(parts[1], path)))
+        merges.append((spell_back(parts[0], path), spell_back(parts[1], path)))
 
     try:
-        bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)))
+        bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)), char_level=char_level)
+        if char_level and any(bytes([b]) not in vocab for b in range(256)):
+            raise UnsupportedFeatureError(path, "a byte-fallback BPE without all 256 <0xXX> byte tokens is not supported")
         from ..tokenizer import Tokenizer
 
         return Tokenizer(
             bpe,
-            pretokenizer=_pretokenizer(obj.get("pre_tokenizer"), path),
+            pretokenizer=_char_level_pretokenizer(obj.get("pre_tokenizer"), path) if char_level else _pretokenizer(obj.get("pre_tokenizer"), path),
             normalizer=_normalizer(obj.get("normalizer"), path),
             special_tokens=special_tokens,
             added_tokens=added_tokens,
@@ -186,19 +206,40 @@ def hf_pattern(pretokenizer: PreTokenizer, path: object) -> str:
     return pattern
 
 
+_BYTE_TOKEN = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+
+
+def char_level_token(token: bytes) -> str:
+    """How a char-level vocabulary writes a token: its text, or `<0xXX>` for a fallback byte that is no character."""
+    if len(token) == 1 and token[0] >= 0x80:
+        return f"<0x{token[0]:02X}>"
+    return token.decode("utf-8")
+
+
+def char_level_bytes(token: str) -> bytes:
+    m = _BYTE_TOKEN.match(token)
+    return bytes([int(m.group(1), 16)]) if m else token.encode("utf-8")
+
+
 def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
     model: BpeModel = tokenizer.model
+    char_level = model.char_level
+    spell = char_level_token if char_level else encode_bytes
     byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}
-    if tokenizer.pretokenizer.pattern is None:
-        pre: dict = byte_level
-    else:
+    split = None
+    if tokenizer.pretokenizer.pattern is not None:
         split = {
             "type": "Split",
             "pattern": {"Regex": hf_pattern(tokenizer.pretokenizer, path)},
             "behavior": "Isolated",
             "invert": False,
         }
-        pre = {"type": "Sequence", "pretokenizers": [split, byte_level]}
+    if char_level:
+        pre = split
+        decoder: dict = {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"}]}
+    else:
+        pre = byte_level if split is None else {"type": "Sequence", "pretokenizers": [split, byte_level]}
+        decoder = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}
     steps = [{"type": {v: k for k, v in _NORMALIZER_STEPS.items()}[s]} for s in tokenizer.normalizer.steps]
     normalizer = None if not steps else steps[0] if len(steps) == 1 else {"type": "Sequence", "normalizers": steps}
     added = [
@@ -207,7 +248,7 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
         for t, i in table.items()
     ]
     added.sort(key=lambda e: e["id"])
-    vocab = {encode_bytes(t): i for t, i in sorted(model.vocab.items(), key=lambda kv: kv[1])}
+    vocab = {spell(t): i for t, i in sorted(model.vocab.items(), key=lambda kv: kv[1])}
     # HF renumbers added tokens that are absent from the model vocab to len(vocab), len(vocab)+1, ...; where that
     # would change an id (e.g. cl100k's hole at 100256), the tokens are listed in the model vocab as well.
     if [e["id"] for e in added] != list(range(len(vocab), len(vocab) + len(added))):
@@ -221,7 +262,7 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
         "normalizer": normalizer,
         "pre_tokenizer": pre,
         "post_processor": None,
-        "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False},
+        "decoder": decoder,
         "model": {
             "type": "BPE",
             "dropout": None,
@@ -229,10 +270,10 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
             "continuing_subword_prefix": None,
             "end_of_word_suffix": None,
             "fuse_unk": False,
-            "byte_fallback": False,
+            "byte_fallback": char_level,
             "ignore_merges": model.whole_piece_first,
             "vocab": vocab,
-            "merges": [[encode_bytes(a), encode_bytes(b)] for a, b in model.merge_list()],
+            "merges": [[spell(a), spell(b)] for a, b in model.merge_list()],
         },
     }
 

@@ -132,12 +132,21 @@ def save_tiktoken(tokenizer, path: "str | os.PathLike[str]") -> None:
     """Writes the rank file and its sidecar `NAME.json`."""
     model = tokenizer.model
     path = os.fspath(path)
+    if model.char_level:
+        raise UnsupportedFeatureError(path, "tiktoken files are byte-level; save a char-level model as tokenizer.json")
     if not model.rank_semantics:
-        raise UnsupportedFeatureError(
-            path,
-            "this tokenizer uses an HF merge list, which tiktoken's rank rule cannot reproduce exactly; "
-            "save it as tokenizer.json instead",
-        )
+        # tiktoken's rule merges any two parts whose concatenation is a token, at that token's rank (= id). A
+        # merge list trained by BPE segments the same way in practice (the tests check whole corpora); what is
+        # checked here is every vocabulary entry, encoded as one piece under both rules.
+        from .. import _core
+
+        bad = _core.rank_rule_mismatch(list(model.vocab.items()), model.merge_list(), model.whole_piece_first)
+        if bad is not None:
+            raise UnsupportedFeatureError(
+                path,
+                f"tiktoken's rank rule would segment the token {bad!r} differently from this tokenizer's merge "
+                "list; save it as tokenizer.json instead",
+            )
     if tokenizer.added_tokens:
         raise UnsupportedFeatureError(path, "tiktoken has no always-matched added tokens; save as tokenizer.json")
     if tokenizer.normalizer:

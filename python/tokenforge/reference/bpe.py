@@ -22,7 +22,14 @@ def encode_piece(model: BpeModel, piece: bytes, ranks: Optional[dict[tuple[bytes
         ranks = merge_ranks(model)
     if (model.whole_piece_first or len(piece) == 1) and piece in model.vocab:
         return [model.vocab[piece]]
-    parts = [piece[i : i + 1] for i in range(len(piece))]
+    if model.char_level:
+        # Characters that are tokens start as one part; any other character falls back to its bytes.
+        parts = []
+        for ch in piece.decode("utf-8"):
+            raw = ch.encode("utf-8")
+            parts.extend([raw] if raw in model.vocab else [raw[i : i + 1] for i in range(len(raw))])
+    else:
+        parts = [piece[i : i + 1] for i in range(len(piece))]
     while len(parts) > 1:
         best_rank, best_at = None, -1
         for i in range(len(parts) - 1):

@@ -21,8 +21,24 @@ class Counts:
         return {"dropped_distinct": 0, "dropped_occurrences": 0, "threshold": None}
 
 
+def _texts(corpus: Any, errors: str) -> Iterable[str]:
+    import gzip
+    import os
+
+    paths = [corpus] if isinstance(corpus, (str, os.PathLike)) else corpus
+    if isinstance(paths, (list, tuple)) and paths and all(isinstance(p, os.PathLike) or p is corpus for p in paths):
+        for p in paths:
+            if not os.path.isfile(p):
+                raise TrainingError(f"{os.fspath(p)}: no such file")
+            opener = gzip.open if os.fspath(p).endswith(".gz") else open
+            with opener(p, "rt", encoding="utf-8", errors="replace" if errors != "strict" else "strict") as f:
+                yield from f
+    else:
+        yield from corpus
+
+
 def count_pretokens(corpus: Any, pretokenizer: PreTokenizer, normalizer: Normalizer, *, progress: bool = False,
-                    batch_chars: int = 4_000_000) -> Counts:
+                    batch_chars: int = 4_000_000, errors: str = "replace", **_: Any) -> Counts:
     kind, pattern, gaps = pretokenizer.native_args()
     counter = _core.PretokenCounter(kind, pattern, gaps, list(normalizer.steps))
     if isinstance(corpus, Mapping):
@@ -30,7 +46,7 @@ def count_pretokens(corpus: Any, pretokenizer: PreTokenizer, normalizer: Normali
     else:
         batch: list[str] = []
         size = 0
-        for text in corpus:
+        for text in _texts(corpus, errors):
             batch.append(text)
             size += len(text)
             if size >= batch_chars:
