@@ -139,10 +139,24 @@ def load_tiktoken(
         raise FormatError(path, str(exc)) from None
 
 
+def _merges_are_ranks(model: BpeModel) -> bool:
+    """Whether an HF merge list is exactly the one derived from the ids read as tiktoken ranks (what `to_hf_dict`
+    writes for a rank file), so that the rank rule reproduces it."""
+    if not model.whole_piece_first:
+        return False
+    try:
+        derived = BpeModel.from_ranks(model.vocab).merge_list()
+    except Exception:
+        return False
+    return derived == model.merges
+
+
 def save_tiktoken(tokenizer, path: "str | os.PathLike[str]") -> None:
     """Writes the rank file and its sidecar `NAME.json`."""
     model = tokenizer.model
     path = os.fspath(path)
+    if not model.rank_semantics and _merges_are_ranks(model):
+        model = BpeModel.from_ranks(model.vocab)  # e.g. a tokenizer.json we wrote from a rank file: convert back
     if not model.rank_semantics:
         raise UnsupportedFeatureError(
             path,
