@@ -88,7 +88,11 @@ class Tokenizer:
             core = self._core
             texts = [text_or_texts] if isinstance(text_or_texts, str) else text_or_texts
             for text in texts:
-                found = core.find_disallowed(text, self._policy.mask_excluding(disallowed), False)
+                mask_ex = self._policy.mask_excluding(disallowed)
+                try:
+                    found = core.find_disallowed(text, mask_ex, False)
+                except UnicodeEncodeError:
+                    found = core.find_disallowed(_fix_surrogates(text), mask_ex, False)
                 if found is not None:
                     position, token = found
                     raise DisallowedSpecialTokenError(token, position)
