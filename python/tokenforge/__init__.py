@@ -12,6 +12,7 @@ from .errors import (
     ModelError,
     TokenforgeError,
     UnsupportedFeatureError,
+    WriteError,
 )
 from .formats import load, save
 from .models.bpe import BpeModel
@@ -34,6 +35,7 @@ __all__ = [
     "TokenforgeError",
     "Tokenizer",
     "UnsupportedFeatureError",
+    "WriteError",
     "load",
     "save",
 ]

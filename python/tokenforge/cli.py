@@ -37,10 +37,13 @@ def _load(path: str):
 
 
 def _safe_split_point(text: str) -> int:
-    """Last position where the named GPT patterns cannot join the text on both sides into one piece:
-    after a newline and before an ASCII letter or digit. 0 if there is none."""
-    for k in range(len(text) - 1, 0, -1):
-        if text[k - 1] == "\n" and text[k].isascii() and text[k].isalnum():
+    """Last position where the named GPT patterns split the text the same whole or cut in two: after a newline
+    that follows a non-space character, and before an ASCII letter or digit. 0 if there is none.
+
+    (The newline must be a whitespace run of its own: at the end of a block, `\\s++$` would take a longer run
+    such as "\\n\\n" as one piece, where the whole text gives "\\n" + "\\n".)"""
+    for k in range(len(text) - 1, 1, -1):
+        if text[k - 1] == "\n" and text[k].isascii() and text[k].isalnum() and not text[k - 2].isspace():
             return k
     return 0
 
@@ -90,7 +93,12 @@ def cmd_encode(args) -> int:
     out = sys.stdout
     for _, text in read_texts(args.files, args.errors, streamable=False):
         if args.lines:
-            units = text.splitlines()
+            # Lines end at "\n" (or "\r\n") only: str.splitlines would also cut at \f, \x1c, U+2028 ...,
+            # giving more output lines than the input has.
+            units = text.split("\n")
+            if units[-1] == "":
+                units.pop()
+            units = [u[:-1] if u.endswith("\r") else u for u in units]
         else:
             units = [text[:-1] if text.endswith("\n") and not args.keep_final_newline else text]
         for unit in units:

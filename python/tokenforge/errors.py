@@ -55,3 +55,17 @@ class DecodeError(TokenforgeError, ValueError):
 
 class TrainingError(TokenforgeError, ValueError):
     """Training cannot proceed (an impossible vocabulary size, an inconsistent base model, a failed self-check)."""
+
+
+class WriteError(TokenforgeError, OSError):
+    """A file could not be written (missing directory, no permission, disk full); `path` names the file the
+    caller asked for, never a temp file. Also an `OSError`, so code catching OS errors keeps working."""
+
+    def __init__(self, path: object, fault: str):
+        self.path = str(path)
+        self.fault = fault
+        OSError.__init__(self, f"{self.path}: {fault}")
+        self.filename = self.path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.fault}"

@@ -91,7 +91,11 @@ class Tokenizer:
             core = self._core
             texts = [text_or_texts] if isinstance(text_or_texts, str) else text_or_texts
             for text in texts:
-                found = core.find_disallowed(text, self._policy.mask_excluding(disallowed), False)
+                mask_ex = self._policy.mask_excluding(disallowed)
+                try:
+                    found = core.find_disallowed(text, mask_ex, False)
+                except UnicodeEncodeError:
+                    found = core.find_disallowed(_fix_surrogates(text), mask_ex, False)
                 if found is not None:
                     position, token = found
                     raise DisallowedSpecialTokenError(token, position)
@@ -183,7 +187,14 @@ class Tokenizer:
 
     def decode_bytes(self, ids: Sequence[int]) -> bytes:
         """The exact bytes the ids stand for (lossless for byte-level models)."""
-        return self._core.decode_bytes(list(ids))
+        ids = list(ids)
+        try:
+            return self._core.decode_bytes(ids)
+        except (OverflowError, TypeError):
+            from .errors import DecodeError
+
+            bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < 2**32), None)
+            raise DecodeError(f"token id {bad!r} is not in the vocabulary") from None
 
     def decode(self, ids: Sequence[int], errors: str = "replace") -> str:
         """Text of `ids`. Byte sequences that are not UTF-8 are handled by `errors` ("replace", "strict", "ignore",

@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from ..atomic import atomic_write
 from ..byte_level import decode_string, encode_bytes
-from ..errors import FormatError, ModelError, UnsupportedFeatureError
-from ..models.bpe import BpeModel
+from ..errors import ConfigError, FormatError, ModelError, UnsupportedFeatureError
+from ..models.bpe import MAX_ID, BpeModel
 from ..normalizers import Normalizer
 from ..pretokenizers import GPT2_PATTERN, PreTokenizer
 
@@ -45,7 +45,10 @@ def _normalizer(spec: Any, path: object) -> Normalizer:
     kind = spec.get("type")
     if kind == "Sequence":
         steps: list[str] = []
-        for sub in spec.get("normalizers", []):
+        subs = spec.get("normalizers", [])
+        if not isinstance(subs, list):
+            raise FormatError(path, "normalizer Sequence: 'normalizers' must be a list")
+        for sub in subs:
             steps.extend(_normalizer(sub, path).steps)
         return Normalizer(tuple(steps))
     if kind in _NORMALIZER_STEPS:
@@ -58,6 +61,8 @@ def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
     if not isinstance(spec, dict):
         raise UnsupportedFeatureError(path, "a byte-level BPE without a ByteLevel pre-tokenizer is not supported")
     steps = spec.get("pretokenizers", []) if spec.get("type") == "Sequence" else [spec]
+    if not isinstance(steps, list):
+        raise FormatError(path, "pre-tokenizer Sequence: 'pretokenizers' must be a list")
     pattern: Optional[str] = None
     saw_byte_level = False
     for step in steps:
@@ -76,12 +81,12 @@ def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
             if step.get("behavior") != "Isolated" or step.get("invert", False):
                 raise UnsupportedFeatureError(path, f"Split behaviour {step.get('behavior')!r} (invert={step.get('invert')}) is not supported")
             pat = step.get("pattern", {})
-            if "Regex" in pat:
+            if isinstance(pat, dict) and isinstance(pat.get("Regex"), str):
                 pattern = pat["Regex"]
-            elif "String" in pat:
+            elif isinstance(pat, dict) and isinstance(pat.get("String"), str):
                 pattern = re.escape(pat["String"])
             else:
-                raise FormatError(path, "Split pattern needs 'Regex' or 'String'")
+                raise FormatError(path, f"Split pattern must be {{'Regex': str}} or {{'String': str}}, got {pat!r:.80}")
         else:
             raise UnsupportedFeatureError(path, f"pre-tokenizer {kind!r} is not supported")
     if not saw_byte_level:
@@ -99,7 +104,7 @@ def _char_level_pretokenizer(spec: Any, path: object) -> PreTokenizer:
             return PreTokenizer(pat["Regex"], emit_gaps=True)
         if "String" in pat:
             return PreTokenizer(re.escape(pat["String"]), emit_gaps=True)
-    raise UnsupportedFeatureError(path, "a byte-fallback BPE supports only a Split (Isolated) pre-tokenizer or none")
+    raise UnsupportedFeatureError(path, "a BPE with byte_fallback=true supports only a Split (Isolated) pre-tokenizer or none")
 
 
 def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, obj: Any = None):
@@ -116,8 +121,12 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
         raise FormatError(path, "not a tokenizer.json: no 'model' object")
     model = obj["model"]
-    if model.get("type", "BPE") != "BPE" or "vocab" not in model or "merges" not in model:
+    if model.get("type", "BPE") != "BPE":
         raise UnsupportedFeatureError(path, f"model type {model.get('type')!r} is not supported (byte-level BPE only)")
+    if "vocab" not in model:
+        raise FormatError(path, "BPE model has no 'vocab'")
+    if not isinstance(model.get("merges"), list):
+        raise FormatError(path, "model.merges must be a list of merges")
     if model.get("dropout") not in (None, 0, 0.0):
         raise UnsupportedFeatureError(path, "BPE dropout is not supported yet")
     for key in ("continuing_subword_prefix", "end_of_word_suffix"):
@@ -129,16 +138,25 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         # Char-level BPE with byte fallback, as tokenforge writes it: no ByteLevel step, <0xXX> byte tokens.
         steps = decoder.get("decoders", []) if isinstance(decoder, dict) and decoder.get("type") == "Sequence" else [decoder]
         if [d.get("type") if isinstance(d, dict) else None for d in steps] != ["ByteFallback", "Fuse"]:
-            raise UnsupportedFeatureError(path, "a byte-fallback BPE needs the decoder Sequence[ByteFallback, Fuse]")
+            raise UnsupportedFeatureError(path, "a BPE with byte_fallback=true needs the decoder Sequence[ByteFallback, Fuse]")
     elif not (isinstance(decoder, dict) and decoder.get("type") == "ByteLevel"):
         raise UnsupportedFeatureError(path, "only the ByteLevel decoder is supported")
     spell_back = (lambda t, p: char_level_bytes(t)) if char_level else decode_string
 
     special_tokens: dict[str, int] = {}
     added_tokens: dict[str, int] = {}
-    for entry in obj.get("added_tokens") or []:
+    added_entries = obj.get("added_tokens") or []
+    if not isinstance(added_entries, list):
+        raise FormatError(path, "'added_tokens' must be a list")
+    for entry in added_entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
-            raise FormatError(path, f"malformed added token {entry!r}")
+            raise FormatError(path, f"malformed added token {entry!r:.200}")
+        if isinstance(entry["id"], bool) or not 0 <= entry["id"] <= MAX_ID:
+            raise FormatError(path, f"added token {entry['content']!r} has id {entry['id']!r}, outside 0..{MAX_ID}")
+        if not entry["content"]:
+            raise FormatError(path, f"added token with id {entry['id']} is empty")
+        if entry["content"] in special_tokens or entry["content"] in added_tokens:
+            raise FormatError(path, f"added token {entry['content']!r} is listed twice")
         for flag in ("lstrip", "rstrip", "single_word"):
             if entry.get(flag):
                 raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
@@ -173,7 +191,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     try:
         bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)), char_level=char_level)
         if char_level and any(bytes([b]) not in vocab for b in range(256)):
-            raise UnsupportedFeatureError(path, "a byte-fallback BPE without all 256 <0xXX> byte tokens is not supported")
+            raise UnsupportedFeatureError(path, "a BPE with byte_fallback=true but without all 256 <0xXX> byte tokens is not supported")
         from ..tokenizer import Tokenizer
 
         return Tokenizer(
@@ -184,7 +202,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
             added_tokens=added_tokens,
             name=os.path.splitext(os.path.basename(path))[0],
         )
-    except ModelError as exc:
+    except (ModelError, ConfigError) as exc:
         raise FormatError(path, str(exc)) from None
 
 

@@ -14,7 +14,7 @@ import os
 from typing import Optional
 
 from ..atomic import atomic_write
-from ..errors import FormatError, UnsupportedFeatureError
+from ..errors import ConfigError, FormatError, ModelError, UnsupportedFeatureError
 from ..known_encodings import by_sha256
 from ..models.bpe import MAX_ID, BpeModel
 from ..pretokenizers import PreTokenizer
@@ -73,6 +73,14 @@ def read_sidecar(path: str) -> Optional[dict]:
     specials = meta.get("special_tokens", {})
     if not isinstance(specials, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in specials.items()):
         raise FormatError(sidecar, "'special_tokens' must map strings to integer ids")
+    for text, i in specials.items():
+        if not text or isinstance(i, bool) or not 0 <= i <= MAX_ID:
+            raise FormatError(sidecar, f"special token {text!r} with id {i!r}: need a non-empty token and an id in 0..{MAX_ID}")
+    n_vocab = meta.get("explicit_n_vocab")
+    if n_vocab is not None and (not isinstance(n_vocab, int) or isinstance(n_vocab, bool) or n_vocab <= 0):
+        raise FormatError(sidecar, f"'explicit_n_vocab' must be a positive integer or null, got {n_vocab!r:.40}")
+    if not isinstance(meta.get("name", ""), (str, type(None))):
+        raise FormatError(sidecar, "'name' must be a string")
     return meta
 
 
@@ -120,12 +128,27 @@ def load_tiktoken(
     if explicit_n_vocab is not None and len(ranks) + len(special_tokens) != explicit_n_vocab:
         raise FormatError(path, f"expected {explicit_n_vocab} tokens in all, found {len(ranks)} ranks + "
                                 f"{len(special_tokens)} special tokens (truncated file?)")
-    return Tokenizer(
-        BpeModel.from_ranks(ranks),
-        pretokenizer=PreTokenizer(pattern),
-        special_tokens=special_tokens,
-        name=name or os.path.splitext(os.path.basename(path))[0],
-    )
+    try:
+        return Tokenizer(
+            BpeModel.from_ranks(ranks),
+            pretokenizer=PreTokenizer(pattern),
+            special_tokens=special_tokens,
+            name=name or os.path.splitext(os.path.basename(path))[0],
+        )
+    except (ConfigError, ModelError) as exc:
+        raise FormatError(path, str(exc)) from None
+
+
+def _merges_are_ranks(model: BpeModel) -> bool:
+    """Whether an HF merge list is exactly the one derived from the ids read as tiktoken ranks (what `to_hf_dict`
+    writes for a rank file), so that the rank rule reproduces it."""
+    if not model.whole_piece_first:
+        return False
+    try:
+        derived = BpeModel.from_ranks(model.vocab).merge_list()
+    except Exception:
+        return False
+    return derived == model.merges
 
 
 def save_tiktoken(tokenizer, path: "str | os.PathLike[str]") -> None:
@@ -134,6 +157,8 @@ def save_tiktoken(tokenizer, path: "str | os.PathLike[str]") -> None:
     path = os.fspath(path)
     if model.char_level:
         raise UnsupportedFeatureError(path, "tiktoken files are byte-level; save a char-level model as tokenizer.json")
+    if not model.rank_semantics and _merges_are_ranks(model):
+        model = BpeModel.from_ranks(model.vocab)  # e.g. a tokenizer.json we wrote from a rank file: convert back
     if not model.rank_semantics:
         # tiktoken's rule merges any two parts whose concatenation is a token, at that token's rank (= id). A
         # merge list trained by BPE segments the same way in practice (the tests check whole corpora); what is
