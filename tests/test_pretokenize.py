@@ -108,3 +108,16 @@ def test_user_pattern_uses_regex_fallback():
     # gaps (text no alternative matches) become pieces too, as in HF's Isolated split
     assert _core.pretokenize("ab12 cd", "regex", pre.pattern, True) == ["ab", "12", " ", "cd"]
     assert _core.pretokenize("ab12 cd", "regex", pre.pattern, False) == ["ab", "12", "cd"]
+
+
+@needs_shared
+def test_hf_spelling_of_named_patterns_keeps_the_scanner(udhr):
+    """Files we write spell cl100k's `{1,3}+` as `{1,3}`; on reload the scanner must still run and agree with the
+    regex engine on that spelling."""
+    from tokenforge.pretokenizers import hf_spelling
+
+    for name, pattern in NAMED_PATTERNS.items():
+        spelled = PreTokenizer(hf_spelling(pattern))
+        assert spelled.scanner is not None and spelled.name is not None, name
+        for text in list(udhr.values())[:10] + ["12345 6789\n\n  x", "a1b22c333d4444"]:
+            assert _core.pretokenize(text, spelled.scanner) == _core.pretokenize(text, "regex", spelled.pattern, False), name

@@ -6,6 +6,7 @@ on the fancy-regex engine (the one tiktoken uses).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -51,6 +52,17 @@ _SCANNER_FOR_PATTERN: dict[str, str] = {
 }
 
 
+def hf_spelling(pattern: str) -> str:
+    """The pattern as written into tokenizer.json: HF's regex engine (Oniguruma) reads `{m,n}+` as a repeat of a
+    repeat, not as possessive; in the named patterns nothing after it can backtrack, so dropping the `+` is exact."""
+    return re.sub(r"(\{\d+(?:,\d*)?\})\+", r"\1", pattern)
+
+
+# The same patterns as tokenizer.json files spell them (what we write, and what such files say on reload).
+for _pattern, _scanner in list(_SCANNER_FOR_PATTERN.items()):
+    _SCANNER_FOR_PATTERN.setdefault(hf_spelling(_pattern), _scanner)
+
+
 @dataclass(frozen=True)
 class PreTokenizer:
     """A regex split (`pattern`), or no split at all (`pattern=None`).
@@ -86,7 +98,7 @@ class PreTokenizer:
     @property
     def name(self) -> Optional[str]:
         for name, pattern in NAMED_PATTERNS.items():
-            if pattern == self.pattern:
+            if self.pattern in (pattern, hf_spelling(pattern)):
                 return name
         return None
 

@@ -17,7 +17,7 @@ from ..byte_level import decode_string, encode_bytes
 from ..errors import ConfigError, FormatError, ModelError, UnsupportedFeatureError
 from ..models.bpe import MAX_ID, BpeModel
 from ..normalizers import Normalizer
-from ..pretokenizers import GPT2_PATTERN, PreTokenizer
+from ..pretokenizers import GPT2_PATTERN, PreTokenizer, hf_spelling
 
 MAX_FILE_BYTES = 1 << 30
 
@@ -206,22 +206,15 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         raise FormatError(path, str(exc)) from None
 
 
-_POSSESSIVE_BOUNDED = re.compile(r"(\{\d+(?:,\d*)?\})\+")
-
-
 def hf_pattern(pretokenizer: PreTokenizer, path: object) -> str:
-    """The pattern spelled so HF's regex engine (Oniguruma) reads it as we do.
-
-    Oniguruma takes `{1,3}+` as "one or more runs of 1-3" rather than possessive. In the named patterns the
-    possessive mark changes nothing (nothing after it can backtrack), so dropping it is exact there.
-    """
+    """The pattern spelled so HF's regex engine (Oniguruma) reads it as we do (see `hf_spelling`); exact only for
+    the named patterns, so any other pattern with a possessive bounded repeat is refused."""
     pattern = pretokenizer.pattern
     assert pattern is not None
-    if _POSSESSIVE_BOUNDED.search(pattern):
-        if pretokenizer.scanner is None:
-            raise UnsupportedFeatureError(path, "the pattern has a possessive bounded repeat ({m,n}+), which HF's regex engine reads differently")
-        pattern = _POSSESSIVE_BOUNDED.sub(r"\1", pattern)
-    return pattern
+    spelled = hf_spelling(pattern)
+    if spelled != pattern and pretokenizer.scanner is None:
+        raise UnsupportedFeatureError(path, "the pattern has a possessive bounded repeat ({m,n}+), which HF's regex engine reads differently")
+    return spelled
 
 
 _BYTE_TOKEN = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
