@@ -229,10 +229,10 @@ def count_pretokens(
     else:
         main, totals = _count_local(corpus, pretok, norm, batch_chars, max_distinct, shard_size, progress)
         records, chars, report = totals.records, totals.chars, totals.report
-    total = main.total()
+    items = main.items()
+    total = sum(n for _, n in items)  # in Python ints: a native u64 total could overflow, this cannot
     if total == 0 and report.dropped_occurrences == 0:
         raise CorpusError(f"the corpus is empty: no text to count in {corpus.describe()}")
-    items = main.items()
     return PretokenCounts(
         items=items, total=total, distinct=len(items), records=records, chars=chars,
         dropped_distinct=report.dropped_distinct, dropped_occurrences=report.dropped_occurrences,
