@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tokenforge
-from tokenforge import _core
+from tokenforge import Texts, _core
 from tokenforge.byte_level import encode_bytes
 from tokenforge.reference.bpe_train import train_merges
 from tokenforge.training.alphabet import byte_alphabet
@@ -120,7 +120,7 @@ def test_counter_equals_reference_pretokenizer(rustdocs_docs):
 @needs_shared
 @pytest.mark.parametrize("vocab_size,min_frequency,max_len", [(2000, 0, None), (6000, 3, None)])
 def test_merges_equal_hf_bpe_trainer(rustdocs_docs, vocab_size, min_frequency, max_len):
-    tok = tokenforge.train(rustdocs_docs, vocab_size=vocab_size, pattern="gpt2", min_frequency=min_frequency,
+    tok = tokenforge.train(Texts(rustdocs_docs), vocab_size=vocab_size, pattern="gpt2", min_frequency=min_frequency,
                            max_token_length=max_len, special_tokens=["<|endoftext|>", "<pad>"], progress=False)
     hf_merges, hf_vocab = _hf_train(rustdocs_docs, vocab_size, ["<|endoftext|>", "<pad>"], min_frequency, max_len)
     merges, vocab = _ours_as_hf(tok)
@@ -130,15 +130,15 @@ def test_merges_equal_hf_bpe_trainer(rustdocs_docs, vocab_size, min_frequency, m
 
 
 def test_max_token_length_bounds_every_learned_token(rustdocs_docs):
-    tok = tokenforge.train(rustdocs_docs[:100], vocab_size=3000, max_token_length=5, progress=False)
+    tok = tokenforge.train(Texts(rustdocs_docs[:100]), vocab_size=3000, max_token_length=5, progress=False)
     assert max(len(t) for t in tok.model.vocab) == 5
-    unbounded = tokenforge.train(rustdocs_docs[:100], vocab_size=3000, progress=False)
+    unbounded = tokenforge.train(Texts(rustdocs_docs[:100]), vocab_size=3000, progress=False)
     assert max(len(t) for t in unbounded.model.vocab) > 5
 
 
 @needs_shared
 def test_saved_trained_tokenizer_loads_in_hf_with_same_ids(rustdocs_docs, tmp_path, udhr):
-    tok = tokenforge.train(rustdocs_docs, vocab_size=3000, pattern="o200k", special_tokens=["<|endoftext|>"],
+    tok = tokenforge.train(Texts(rustdocs_docs), vocab_size=3000, pattern="o200k", special_tokens=["<|endoftext|>"],
                            progress=False)
     path = tmp_path / "trained.json"
     tok.save(path)
@@ -162,7 +162,7 @@ def test_trained_tokenizer_round_trips(small_trained, text):
 @pytest.fixture(scope="module")
 def small_trained():
     text = (ROOT / "examples" / "udhr-en.txt").read_text(encoding="utf-8")
-    return tokenforge.train(text.splitlines(keepends=True), vocab_size=700, pattern="cl100k",
+    return tokenforge.train(Texts(text.splitlines(keepends=True)), vocab_size=700, pattern="cl100k",
                             special_tokens=["<s>"], progress=False)
 
 
@@ -170,9 +170,9 @@ def small_trained():
 
 def test_extend_equals_training_straight_through(rustdocs_docs):
     docs = rustdocs_docs[:60]
-    straight = tokenforge.train(docs, vocab_size=1800, special_tokens=["<eos>"], progress=False)
-    half = tokenforge.train(docs, vocab_size=900, special_tokens=["<eos>"], progress=False)
-    resumed = tokenforge.train(docs, vocab_size=1800, base=half, progress=False)
+    straight = tokenforge.train(Texts(docs), vocab_size=1800, special_tokens=["<eos>"], progress=False)
+    half = tokenforge.train(Texts(docs), vocab_size=900, special_tokens=["<eos>"], progress=False)
+    resumed = tokenforge.train(Texts(docs), vocab_size=1800, base=half, progress=False)
     assert resumed.model.merges == straight.model.merges
     assert resumed.model.vocab == straight.model.vocab
     assert resumed.special_tokens == straight.special_tokens
@@ -181,7 +181,7 @@ def test_extend_equals_training_straight_through(rustdocs_docs):
 
 def test_extend_tiktoken_ranks_keeps_ids_and_specials(tmp_path, rustdocs_docs):
     base = tokenforge.load(ROOT / "examples" / "gpt2-small.tiktoken")
-    grown = tokenforge.train(rustdocs_docs[:80], vocab_size=base.vocab_size + 500, base=base,
+    grown = tokenforge.train(Texts(rustdocs_docs[:80]), vocab_size=base.vocab_size + 500, base=base,
                              special_tokens=["<|new|>"], progress=False)
     assert grown.vocab_size == base.vocab_size + 500
     for tok, i in base.model.vocab.items():
@@ -199,8 +199,8 @@ def test_extend_tiktoken_ranks_keeps_ids_and_specials(tmp_path, rustdocs_docs):
 
 
 def test_extend_with_a_different_pretokenizer(rustdocs_docs):
-    half = tokenforge.train(rustdocs_docs[:40], vocab_size=800, pattern="gpt2", progress=False)
-    resumed = tokenforge.train(rustdocs_docs[:40], vocab_size=1200, base=half, pattern="o200k", progress=False)
+    half = tokenforge.train(Texts(rustdocs_docs[:40]), vocab_size=800, pattern="gpt2", progress=False)
+    resumed = tokenforge.train(Texts(rustdocs_docs[:40]), vocab_size=1200, base=half, pattern="o200k", progress=False)
     assert resumed.pretokenizer.name == "o200k"
     assert resumed.model.merges[: len(half.model.merges)] == half.model.merges
     text = "".join(rustdocs_docs[40:45])
@@ -212,7 +212,7 @@ def test_extend_with_a_different_pretokenizer(rustdocs_docs):
 TRAIN_SCRIPT = """
 import sys, tokenforge
 text = open(sys.argv[1], encoding="utf-8").read()
-tok = tokenforge.train(text.splitlines(keepends=True) * 3, vocab_size=900, special_tokens=["<s>"], progress=False)
+tok = tokenforge.train(tokenforge.Texts(text.splitlines(keepends=True) * 3), vocab_size=900, special_tokens=["<s>"], progress=False)
 tok.save(sys.argv[2])
 """
 
@@ -230,25 +230,31 @@ def test_same_file_whatever_the_thread_count(tmp_path, fmt):
 
 
 def test_training_errors():
-    with pytest.raises(tokenforge.TrainingError, match="empty"):
-        tokenforge.train([], vocab_size=300, progress=False)
+    with pytest.raises(tokenforge.CorpusError, match="empty"):
+        tokenforge.train(Texts([]), vocab_size=300, progress=False)
+    with pytest.raises(tokenforge.CorpusError, match="empty"):
+        tokenforge.train(Texts(["", ""]), vocab_size=300, progress=False)
     with pytest.raises(tokenforge.TrainingError, match="at least 258"):
-        tokenforge.train(["hello"], vocab_size=100, special_tokens=["<a>", "<b>"], progress=False)
+        tokenforge.train(Texts(["hello"]), vocab_size=100, special_tokens=["<a>", "<b>"], progress=False)
     with pytest.raises(tokenforge.ConfigError):
-        tokenforge.train(["hello"], vocab_size=300, model="nope", progress=False)
+        tokenforge.train(Texts(["hello"]), vocab_size=300, model="nope", progress=False)
     with pytest.raises(tokenforge.ConfigError):
-        tokenforge.train(["hello"], vocab_size=300, special_tokens=["<a>", "<a>"], progress=False)
+        tokenforge.train(Texts(["hello"]), vocab_size=300, special_tokens=["<a>", "<a>"], progress=False)
+    with pytest.raises(tokenforge.ConfigError, match="unknown training option"):
+        tokenforge.train(Texts(["hello"]), vocab_size=300, colum="x", progress=False)
+    with pytest.raises(tokenforge.CorpusError, match="no such file"):
+        tokenforge.train(["hello world"], vocab_size=300, progress=False)
 
 
 def test_special_token_text_is_never_learned_as_a_merge():
-    tok = tokenforge.train(["ab ab ab ab ab"] * 10, vocab_size=260, pattern=None, special_tokens=["ab"],
+    tok = tokenforge.train(Texts(["ab ab ab ab ab"] * 10), vocab_size=260, pattern=None, special_tokens=["ab"],
                            progress=False)
     assert b"ab" not in tok.model.vocab
     assert tok.encode("ab", allowed_special="all") == [0]
 
 
 def test_small_corpus_stops_when_no_pair_is_left():
-    tok = tokenforge.train(["abc"], vocab_size=5000, pattern=None, progress=False)
+    tok = tokenforge.train(Texts(["abc"]), vocab_size=5000, pattern=None, progress=False)
     assert tok.model.merges == [(b"a", b"b"), (b"ab", b"c")]
     assert tok.vocab_size == 258
 
@@ -271,7 +277,7 @@ def test_char_level_engine_equals_reference(words, new_tokens):
 
 @pytest.fixture(scope="module")
 def char_trained(rustdocs_docs):
-    return tokenforge.train(rustdocs_docs[:150], vocab_size=2500, byte_level=False, limit_alphabet=150,
+    return tokenforge.train(Texts(rustdocs_docs[:150]), vocab_size=2500, byte_level=False, limit_alphabet=150,
                             special_tokens=["<s>"], progress=False)
 
 

@@ -40,7 +40,9 @@ __all__ = [
     "save",
 ]
 
-from .errors import TrainingError  # noqa: E402
+from .corpus import PretokenCounts, Texts, count_pretokens, open_corpus  # noqa: E402
+from .errors import CorpusError, CorpusWarning, TrainingError  # noqa: E402
 from .training import train  # noqa: E402
 
-__all__ += ["TrainingError", "train"]
+__all__ += ["CorpusError", "CorpusWarning", "PretokenCounts", "Texts", "TrainingError", "count_pretokens",
+            "open_corpus", "train"]

@@ -166,7 +166,8 @@ def cmd_inspect(args) -> int:
     longest = sorted(vocab.items(), key=lambda kv: (-len(kv[0]), kv[1]))[: args.longest]
     info = {
         "name": tok.name,
-        "model": "BPE (byte-level, " + ("tiktoken rank merges" if tok.model.rank_semantics else "HF merge list") + ")",
+        "model": "BPE (" + ("char-level, byte fallback" if tok.model.char_level else "byte-level") + ", "
+                 + ("tiktoken rank merges" if tok.model.rank_semantics else "HF merge list") + ")",
         "vocab_size": tok.vocab_size,
         "model_tokens": len(vocab),
         "merges": None if tok.model.rank_semantics else len(tok.model.merges),

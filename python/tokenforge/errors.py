@@ -69,3 +69,33 @@ class WriteError(TokenforgeError, OSError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.fault}"
+
+
+class CorpusError(TokenforgeError, ValueError):
+    """Training text could not be read: a missing file, bad UTF-8 under errors='strict', a bad JSON line, ...
+
+    `path`, `line` (1-based) and `offset` (byte offset in the decompressed stream) locate the fault when known;
+    the message names them too, so a CLI can print it as one line.
+    """
+
+    def __init__(self, fault: str, path: object = None, line: "int | None" = None, offset: "int | None" = None):
+        self.fault = fault
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.offset = offset
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if offset is not None:
+            where.append(f"byte offset {offset}")
+        prefix = "" if self.path is None else f"{self.path}: "
+        if where:
+            prefix += ", ".join(where) + ": "
+        super().__init__(prefix + fault)
+
+    def __reduce__(self):  # keep the fields when the error crosses a process boundary (Ray, multiprocessing)
+        return (type(self), (self.fault, self.path, self.line, self.offset))
+
+
+class CorpusWarning(UserWarning):
+    """Input that was repaired or skipped by policy (errors="replace"/"skip"); one warning per file."""

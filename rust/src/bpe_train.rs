@@ -65,7 +65,8 @@ impl WordTable {
         for w in 0..self.n_words() {
             let c = self.count[w];
             for pair in self.word(w).windows(2) {
-                *counts.entry(pair_key(pair[0], pair[1])).or_insert(0) += c;
+                let entry = counts.entry(pair_key(pair[0], pair[1])).or_insert(0);
+                *entry = entry.saturating_add(c);
             }
         }
         counts
@@ -140,7 +141,8 @@ impl Engine {
             let c = words.count[w];
             for pair in words.word(w).windows(2) {
                 let p = pair_key(pair[0], pair[1]);
-                *self.pair_counts.entry(p).or_insert(0) += c;
+                let entry = self.pair_counts.entry(p).or_insert(0);
+                *entry = entry.saturating_add(c);
                 let list = self.pair_words.entry(p).or_default();
                 if list.last() != Some(&(w as u32)) {
                     list.push(w as u32);
@@ -187,15 +189,15 @@ impl Engine {
     fn apply(&mut self, p: u64, x: u32, stamp: u32) {
         let (a, b) = unpair(p);
         let list = self.pair_words.remove(&p).unwrap_or_default();
-        let mut delta: FxHashMap<u64, i64> = FxHashMap::default();
-        let mut add = |pair: u64, d: i64| *delta.entry(pair).or_insert(0) += d;
+        let mut delta: FxHashMap<u64, i128> = FxHashMap::default();
+        let mut add = |pair: u64, d: i128| *delta.entry(pair).or_insert(0) += d;
         for &w in &list {
             let w = w as usize;
             if self.visited[w] == stamp {
                 continue;
             }
             self.visited[w] = stamp;
-            let c = self.words.count[w] as i64;
+            let c = self.words.count[w] as i128;
             let start = self.words.start[w];
             let n = self.words.len[w] as usize;
             let sym = &mut self.words.symbols[start..start + n];
@@ -228,11 +230,11 @@ impl Engine {
             self.words.len[w] = out as u32;
         }
         self.pair_counts.remove(&p);
-        let mut changed: Vec<(u64, i64)> = delta.into_iter().filter(|&(q, d)| d != 0 && q != p).collect();
+        let mut changed: Vec<(u64, i128)> = delta.into_iter().filter(|&(q, d)| d != 0 && q != p).collect();
         changed.sort_unstable_by_key(|&(q, _)| q);
         for (q, d) in changed {
             let entry = self.pair_counts.entry(q).or_insert(0);
-            let updated = *entry as i64 + d;
+            let updated = (*entry as i128 + d).min(u64::MAX as i128);
             debug_assert!(updated >= 0, "pair count went negative");
             if updated <= 0 {
                 self.pair_counts.remove(&q);

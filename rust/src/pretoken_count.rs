@@ -18,7 +18,8 @@ pub struct PretokenTable {
     pub pretok: Pretokenizer,
     pub norm: Vec<NormStep>,
     pub counts: FxHashMap<Box<[u8]>, u64>,
-    pub total: u64,
+    /// Sum of all counts; u128 so that no corpus can overflow it.
+    pub total: u128,
 }
 
 impl PretokenTable {
@@ -35,7 +36,7 @@ impl PretokenTable {
     }
 
     /// Counts the pieces of one text into a table keyed by owned bytes.
-    fn count_one(&self, text: &str, local: &mut FxHashMap<Box<[u8]>, u64>, total: &mut u64) -> Result<(), String> {
+    fn count_one(&self, text: &str, local: &mut FxHashMap<Box<[u8]>, u64>, total: &mut u128) -> Result<(), String> {
         let normalized = self.normalize(text);
         let bytes = normalized.as_bytes();
         self.pretok.for_each_piece(&normalized, |s, e| {
@@ -52,11 +53,11 @@ impl PretokenTable {
     /// Pre-tokenizes and counts `texts` on all cores. Deterministic: the result does not depend
     /// on the thread count (counting is a sum).
     pub fn add_texts(&mut self, texts: &[String]) -> Result<(), String> {
-        let partials: Result<Vec<(FxHashMap<Box<[u8]>, u64>, u64)>, String> = texts
+        let partials: Result<Vec<(FxHashMap<Box<[u8]>, u64>, u128)>, String> = texts
             .par_chunks(CHUNK_TEXTS)
             .map(|chunk| {
                 let mut local = FxHashMap::default();
-                let mut total = 0u64;
+                let mut total = 0u128;
                 for t in chunk {
                     self.count_one(t, &mut local, &mut total)?;
                 }
@@ -77,26 +78,28 @@ impl PretokenTable {
         }
         self.counts.reserve(local.len() / 4);
         for (k, v) in local {
-            *self.counts.entry(k).or_insert(0) += v;
+            let c = self.counts.entry(k).or_insert(0);
+            *c = c.saturating_add(v);
         }
     }
 
     /// Adds a ready (pretoken, count) table, e.g. a partial count from another process.
     pub fn add_counts(&mut self, items: Vec<(Vec<u8>, u64)>) {
         for (k, v) in items {
-            self.total += v;
-            *self.counts.entry(k.into_boxed_slice()).or_insert(0) += v;
+            self.total += v as u128;
+            let c = self.counts.entry(k.into_boxed_slice()).or_insert(0);
+            *c = c.saturating_add(v);
         }
     }
 
     /// Drops every pretoken counted fewer than `min_count` times; returns (distinct, occurrences) dropped.
-    pub fn prune(&mut self, min_count: u64) -> (u64, u64) {
+    pub fn prune(&mut self, min_count: u64) -> (u64, u128) {
         let mut distinct = 0u64;
-        let mut occurrences = 0u64;
+        let mut occurrences = 0u128;
         self.counts.retain(|_, c| {
             if *c < min_count {
                 distinct += 1;
-                occurrences += *c;
+                occurrences += *c as u128;
                 false
             } else {
                 true

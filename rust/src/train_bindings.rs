@@ -47,12 +47,12 @@ impl PretokenCounter {
     }
 
     /// Sum of all counts (pretoken occurrences).
-    fn total(&self) -> u64 {
+    fn total(&self) -> u128 {
         self.table.total
     }
 
     /// Drops pretokens counted fewer than `min_count` times: (distinct dropped, occurrences dropped).
-    fn prune(&mut self, min_count: u64) -> (u64, u64) {
+    fn prune(&mut self, min_count: u64) -> (u64, u128) {
         self.table.prune(min_count)
     }
 

@@ -21,6 +21,53 @@ DEFAULT_PATTERN = "o200k"
 __all__ = ["BpeTrainerConfig", "MODELS", "train"]
 
 
+# Keyword arguments of `train` that belong to the corpus reader and to counting.
+_READ_OPTIONS = ("text_field", "column", "errors", "on_bad_record", "max_record_chars", "records", "recursive", "format")
+_COUNT_OPTIONS = ("batch_chars", "max_distinct", "shard_size", "ray_address", "ray")
+
+
+def _count(corpus: Any, pretok: PreTokenizer, norm: Normalizer, show: bool, options: dict):
+    """Pretoken counts of `corpus`, whatever form it takes (a ready `PretokenCounts` is used as it is)."""
+    from ..corpus import PretokenCounts, count_pretokens, open_corpus, word_counts
+
+    unknown = set(options) - set(_READ_OPTIONS) - set(_COUNT_OPTIONS)
+    if unknown:
+        raise ConfigError(f"unknown training option(s): {', '.join(sorted(unknown))}")
+    if isinstance(corpus, PretokenCounts):
+        return corpus
+    if isinstance(corpus, Mapping):
+        corpus = word_counts(corpus)
+    reader = open_corpus(corpus, **{k: v for k, v in options.items() if k in _READ_OPTIONS})
+    printer = _CountProgress(sys.stderr) if show else None
+    try:
+        return count_pretokens(reader, pretok, norm, progress=printer,
+                               **{k: v for k, v in options.items() if k in _COUNT_OPTIONS})
+    finally:
+        if printer is not None:
+            printer.close()
+
+
+class _CountProgress:
+    """A one-line counting display on stderr: records, characters, distinct pretokens, rate."""
+
+    def __init__(self, stream):
+        import time
+
+        self.stream = stream
+        self.clock = time.monotonic
+        self.start = self.clock()
+
+    def __call__(self, records: int, chars: int, distinct: int) -> None:
+        elapsed = max(self.clock() - self.start, 1e-9)
+        self.stream.write(f"\rcounting: {records:,} records, {chars / 1e6:,.1f}M chars, {distinct:,} distinct pretokens, "
+                          f"{chars / 1e6 / elapsed:,.1f}M chars/s   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
 def _resolve_base(base):
     if base is None:
         return None
@@ -53,11 +100,13 @@ def train(
 ):
     """Trains a tokenizer on `corpus` and returns it (a `Tokenizer`; `.save()` it in any format).
 
-    `corpus`: paths / globs / directories (text, .gz, .zst, .jsonl, .parquet), an iterable of strings, a
-    word -> count mapping, or a `tokenforge.corpus` count result. `base`: a tokenizer (object or file) to resume
+    `corpus`: a path / glob / directory or a list of them (text, .gz, .zst, .jsonl, .parquet), an iterator of
+    strings or `tokenforge.corpus.Texts([...])` (a plain list of strings means paths), a word -> count mapping, or
+    a `tokenforge.corpus.count_pretokens` result. `base`: a tokenizer (object or file) to resume
     from: its ids are kept and new merges are appended (its pattern and normalizer are reused unless `pattern` /
     `normalizer` are passed explicitly). `progress`: a progress line on stderr (default: when stderr is a TTY).
-    Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_distinct`, `ray`, ...).
+    Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_record_chars`, ...) and
+    to counting (`max_distinct`, `batch_chars`, `ray`, `ray_address`); see `docs/training.md`.
     """
     if model not in MODELS:
         raise ConfigError(f"unknown model {model!r}; this version trains: {', '.join(MODELS)}")
@@ -76,19 +125,24 @@ def train(
     )
     config.validate()
     show = sys.stderr.isatty() if progress is None else progress
-    from .counts import count_pretokens
-
-    counts = count_pretokens(corpus, pretok, norm, progress=show, **corpus_options)
+    counts = _count(corpus, pretok, norm, show, corpus_options)
+    # Counts made here are consumed (their memory freed as the word table is built); a caller's are left intact.
+    consume = counts is not corpus
+    counter = counts.counter
+    if not isinstance(counter, _core.PretokenCounter):
+        counter = _core.PretokenCounter(*pretok.native_args(), list(norm.steps))
+        counter.add_counts(counts.items)
+        consume = True
     printer = MergeProgressPrinter(sys.stderr) if show else None
     try:
         if base_tok is None:
-            tok = train_bpe_from_counts(counts.counter, config, pretok, norm, progress=printer, consume=True)
+            tok = train_bpe_from_counts(counter, config, pretok, norm, progress=printer, consume=consume)
         else:
-            tok = extend_bpe(base_tok, counts.counter, config, pretok, norm, progress=printer, consume=True)
+            tok = extend_bpe(base_tok, counter, config, pretok, norm, progress=printer, consume=consume)
     finally:
         if printer is not None:
             printer.close()
     tok.training = {"model": model, "byte_level": byte_level, "vocab_size": vocab_size,
-                    "pretokens_counted": counts.total, "distinct_pretokens": counts.distinct,
-                    "pruned": counts.prune_report()}
+                    "records": counts.records, "chars": counts.chars, "pretokens_counted": counts.total,
+                    "distinct_pretokens": counts.distinct, "pruned": counts.prune_report()}
     return tok
