@@ -101,3 +101,18 @@ def test_ray_reports_errors_and_warnings_like_local(ray_local, tmp_path):
     assert counts.as_dict()[" \ufffd\n".encode()] == 1
     with pytest.raises(CorpusError, match="the corpus is empty"):
         count_pretokens(Texts([""]), "o200k", ray=True)
+
+
+def test_training_on_ray_equals_local_training(ray_local, corpus_dir, tmp_path):
+    """The whole product path: `train(..., ray=True)` writes the same tokenizer file as the local run."""
+    import tokenforge
+
+    files = []
+    for ray in (False, True):
+        tok = tokenforge.train(open_corpus(corpus_dir), vocab_size=420, pattern="o200k", special_tokens=["<s>"],
+                               ray=ray, shard_size=1, progress=False)
+        path = tmp_path / f"ray_{ray}.json"
+        tok.save(path)
+        files.append(path.read_bytes())
+    assert files[0] == files[1]
+    assert len(tok.model.merges) > 100

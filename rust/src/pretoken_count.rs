@@ -11,8 +11,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
-/// Texts per parallel work unit: large enough that a thread-local table pays off.
-const CHUNK_TEXTS: usize = 64;
+/// Bytes of text per parallel work unit: large enough that a thread-local table pays off (each local table is
+/// folded into the shared one, so a unit per short line would cost more than counting it), small enough to
+/// balance across threads.
+const CHUNK_BYTES: usize = 256 << 10;
 
 pub struct PretokenTable {
     pub pretok: Pretokenizer,
@@ -53,8 +55,21 @@ impl PretokenTable {
     /// Pre-tokenizes and counts `texts` on all cores. Deterministic: the result does not depend
     /// on the thread count (counting is a sum).
     pub fn add_texts(&mut self, texts: &[String]) -> Result<(), String> {
-        let partials: Result<Vec<(FxHashMap<Box<[u8]>, u64>, u128)>, String> = texts
-            .par_chunks(CHUNK_TEXTS)
+        let mut bounds = vec![0usize];
+        let mut size = 0usize;
+        for (k, t) in texts.iter().enumerate() {
+            size += t.len() + 16;
+            if size >= CHUNK_BYTES {
+                bounds.push(k + 1);
+                size = 0;
+            }
+        }
+        if *bounds.last().unwrap() != texts.len() {
+            bounds.push(texts.len());
+        }
+        let partials: Result<Vec<(FxHashMap<Box<[u8]>, u64>, u128)>, String> = bounds
+            .par_windows(2)
+            .map(|w| &texts[w[0]..w[1]])
             .map(|chunk| {
                 let mut local = FxHashMap::default();
                 let mut total = 0u128;
