@@ -254,7 +254,8 @@ def test_special_token_text_is_never_learned_as_a_merge():
 
 
 def test_small_corpus_stops_when_no_pair_is_left():
-    tok = tokenforge.train(Texts(["abc"]), vocab_size=5000, pattern=None, progress=False)
+    with pytest.warns(tokenforge.errors.TrainingWarning, match="only 258 ids of the 5000"):
+        tok = tokenforge.train(Texts(["abc"]), vocab_size=5000, pattern=None, progress=False)
     assert tok.model.merges == [(b"a", b"b"), (b"ab", b"c")]
     assert tok.vocab_size == 258
 

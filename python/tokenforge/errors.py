@@ -57,6 +57,10 @@ class TrainingError(TokenforgeError, ValueError):
     """Training cannot proceed (an impossible vocabulary size, an inconsistent base model, a failed self-check)."""
 
 
+class TrainingWarning(UserWarning):
+    """Training finished but not as asked (e.g. the corpus ran out of pairs before the vocabulary size)."""
+
+
 class WriteError(TokenforgeError, OSError):
     """A file could not be written (missing directory, no permission, disk full); `path` names the file the
     caller asked for, never a temp file. Also an `OSError`, so code catching OS errors keeps working."""

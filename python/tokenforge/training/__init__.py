@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence
 
 from .. import _core
-from ..errors import ConfigError, TrainingError
+from ..errors import ConfigError, TrainingWarning
 from ..normalizers import Normalizer
 from ..pretokenizers import PreTokenizer
-from .bpe import BpeTrainerConfig, MergeProgressPrinter, extend_bpe, train_bpe_from_counts
+from ..progress import CountingProgress, MergeProgress
+from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
 MODELS = ("bpe",)
 
@@ -38,34 +38,13 @@ def _count(corpus: Any, pretok: PreTokenizer, norm: Normalizer, show: bool, opti
     if isinstance(corpus, Mapping):
         corpus = word_counts(corpus)
     reader = open_corpus(corpus, **{k: v for k, v in options.items() if k in _READ_OPTIONS})
-    printer = _CountProgress(sys.stderr) if show else None
+    printer = CountingProgress() if show else None
     try:
         return count_pretokens(reader, pretok, norm, progress=printer,
                                **{k: v for k, v in options.items() if k in _COUNT_OPTIONS})
     finally:
         if printer is not None:
             printer.close()
-
-
-class _CountProgress:
-    """A one-line counting display on stderr: records, characters, distinct pretokens, rate."""
-
-    def __init__(self, stream):
-        import time
-
-        self.stream = stream
-        self.clock = time.monotonic
-        self.start = self.clock()
-
-    def __call__(self, records: int, chars: int, distinct: int) -> None:
-        elapsed = max(self.clock() - self.start, 1e-9)
-        self.stream.write(f"\rcounting: {records:,} records, {chars / 1e6:,.1f}M chars, {distinct:,} distinct pretokens, "
-                          f"{chars / 1e6 / elapsed:,.1f}M chars/s   ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
 
 
 def _resolve_base(base):
@@ -133,7 +112,7 @@ def train(
         counter = _core.PretokenCounter(*pretok.native_args(), list(norm.steps))
         counter.add_counts(counts.items)
         consume = True
-    printer = MergeProgressPrinter(sys.stderr) if show else None
+    printer = MergeProgress() if show else None
     try:
         if base_tok is None:
             tok = train_bpe_from_counts(counter, config, pretok, norm, progress=printer, consume=consume)
@@ -142,6 +121,11 @@ def train(
     finally:
         if printer is not None:
             printer.close()
+    if tok.vocab_size < vocab_size:
+        import warnings
+
+        warnings.warn(f"the corpus yields only {tok.vocab_size} ids of the {vocab_size} asked for: no pair is left to "
+                      "merge (a larger corpus, or a lower min_frequency, gives more)", TrainingWarning, stacklevel=2)
     tok.training = {"model": model, "byte_level": byte_level, "vocab_size": vocab_size,
                     "records": counts.records, "chars": counts.chars, "pretokens_counted": counts.total,
                     "distinct_pretokens": counts.distinct, "pruned": counts.prune_report()}

@@ -8,7 +8,6 @@ starting vocabulary: its merges segment the words first, and new merges are appe
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from ..tokenizer import Tokenizer
 
 # Progress callback: (merges done, new tokens so far, new tokens wanted).
-MergeProgress = Callable[[int, int, int], None]
+MergeCallback = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -57,13 +56,14 @@ class BpeTrainerConfig:
 
 def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merges, *, rank_semantics: bool,
                 whole_piece_first: bool, new_tokens: int, reserved_ids: Sequence[int],
-                progress: Optional[MergeProgress], consume: bool):
+                progress: Optional[MergeCallback], consume: bool):
     if new_tokens <= 0:
         return [], []
-    report = None
-    if progress is not None:
-        def report(m: int, t: int) -> None:
+
+    def report(m: int, t: int) -> None:
+        if progress is not None:
             progress(m, t, new_tokens)
+
     return _core.train_bpe(
         counter,
         list(vocab.items()),
@@ -76,7 +76,7 @@ def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merg
         max_token_length=config.max_token_length,
         forbidden=[s.encode("utf-8") for s in config.special_tokens],
         reserved_ids=list(reserved_ids),
-        progress=report,
+        progress=report if progress is not None else None,
         check_every=config.check_every,
         consume=consume,
     )
@@ -88,7 +88,7 @@ def train_bpe_from_counts(
     pretokenizer: PreTokenizer,
     normalizer: Normalizer,
     *,
-    progress: Optional[MergeProgress] = None,
+    progress: Optional[MergeCallback] = None,
     consume: bool = False,
 ) -> "Tokenizer":
     """A fresh BPE tokenizer from pretoken counts. Ids: special tokens first (in the order given), then the
@@ -126,7 +126,7 @@ def extend_bpe(
     pretokenizer: PreTokenizer,
     normalizer: Normalizer,
     *,
-    progress: Optional[MergeProgress] = None,
+    progress: Optional[MergeCallback] = None,
     consume: bool = False,
 ) -> "Tokenizer":
     """`base` grown to `config.vocab_size` ids with merges learned on `counter`. Every existing id keeps its
@@ -161,24 +161,3 @@ def extend_bpe(
         next_id += 1
     return Tokenizer(grown, pretokenizer=pretokenizer, normalizer=normalizer, special_tokens=special_tokens,
                      added_tokens=dict(base.added_tokens))
-
-
-class MergeProgressPrinter:
-    """A one-line progress display on stderr (merges, percentage, rate, ETA); silent when not a TTY or quiet."""
-
-    def __init__(self, stream, label: str = "merges"):
-        self.stream = stream
-        self.label = label
-        self.start = time.monotonic()
-
-    def __call__(self, merges: int, new_tokens: int, wanted: int) -> None:
-        elapsed = time.monotonic() - self.start
-        share = new_tokens / wanted if wanted else 1.0
-        eta = elapsed / share - elapsed if share > 0 else float("nan")
-        self.stream.write(f"\r{self.label}: {merges:,} merges, {new_tokens:,}/{wanted:,} new tokens "
-                          f"({share:5.1%}), {elapsed:5.1f}s elapsed, ETA {eta:5.1f}s   ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
