@@ -24,6 +24,73 @@ thread_local! {
     static MERGE_CACHE: RefCell<(u64, FxHashMap<Box<[u8]>, Box<[u32]>>)> = RefCell::new((0, FxHashMap::default()));
 }
 
+/// Per-thread, direct-mapped cache of whole results for short pieces (at most `SHORT_MAX` bytes, at most
+/// `SLOT_IDS` ids), keyed by the packed piece bytes. Text repeats a small set of pieces over and over, so nearly
+/// every piece is answered by one probe of a table that stays in L2 cache, instead of a vocabulary lookup in a
+/// table of 100k-200k entries (and, for pieces that are not tokens, a second lookup in the merge cache).
+const PIECE_SLOTS_LOG2: u32 = 16;
+const SLOT_IDS: usize = 3;
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct PieceSlot {
+    /// The packed piece; all zero for an empty slot (no real key is zero: it holds the length).
+    key: [u64; 2],
+    ids: [u32; SLOT_IDS],
+    n: u32,
+}
+
+struct PieceCache {
+    model_id: u64,
+    slots: Box<[PieceSlot]>,
+}
+
+thread_local! {
+    static PIECE_CACHE: RefCell<PieceCache> = RefCell::new(PieceCache { model_id: 0, slots: Box::default() });
+}
+
+#[inline(always)]
+fn piece_slot(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(31);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PIECE_SLOTS_LOG2)) as usize
+}
+
+/// Encodes the pieces of one call with this thread's piece cache (see `Bpe::session`).
+pub struct Session<'a> {
+    bpe: &'a Bpe,
+    /// None when the thread's cache is already in use (a nested call) or gone (thread teardown).
+    slots: Option<&'a mut [PieceSlot]>,
+}
+
+impl Session<'_> {
+    /// Appends the ids of one piece to `out`; the same result as `Bpe::encode_piece`.
+    #[inline(always)]
+    pub fn encode_piece(&mut self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
+        let Some(slots) = self.slots.as_deref_mut() else {
+            return self.bpe.encode_piece(piece, out);
+        };
+        if piece.len() > SHORT_MAX {
+            return self.bpe.encode_piece(piece, out);
+        }
+        let key = short_key(piece);
+        let key = [key as u64, (key >> 64) as u64];
+        let slot = &mut slots[piece_slot(((key[1] as u128) << 64) | key[0] as u128)];
+        if slot.key == key {
+            out.extend_from_slice(&slot.ids[..slot.n as usize]);
+            return Ok(());
+        }
+        let start = out.len();
+        self.bpe.encode_piece(piece, out)?;
+        let ids = &out[start..];
+        if ids.len() <= SLOT_IDS {
+            slot.key = key;
+            slot.n = ids.len() as u32;
+            slot.ids[..ids.len()].copy_from_slice(ids);
+        }
+        Ok(())
+    }
+}
+
 /// Pieces at least this long (in bytes) take the bucket-queue path.
 const LONG_PIECE: usize = 128;
 const NO_RANK: u32 = u32::MAX;
@@ -48,13 +115,30 @@ pub struct Bpe {
     model_id: u64,
 }
 
-/// Bytes (at most 15) packed with their length into one integer key.
+/// Bytes (at most 15) packed with their length into one integer key: byte k of the little-endian key is
+/// `bytes[k]`, byte 15 the length, the rest zero. Built from (overlapping) word loads rather than a copy
+/// through a stack buffer, which would stall on store forwarding when the key is read back.
 #[inline(always)]
 fn short_key(bytes: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    u128::from_le_bytes(buf)
+    let n = bytes.len();
+    debug_assert!(n <= SHORT_MAX);
+    let (lo, hi) = if n >= 8 {
+        let lo = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+        // bytes[8..n] are the top n - 8 bytes of the word ending at n
+        let hi = if n > 8 { u64::from_le_bytes(bytes[n - 8..n].try_into().unwrap()) >> (8 * (16 - n)) } else { 0 };
+        (lo, hi)
+    } else if n >= 4 {
+        let a = u32::from_le_bytes(bytes[..4].try_into().unwrap()) as u64;
+        let b = u32::from_le_bytes(bytes[n - 4..n].try_into().unwrap()) as u64;
+        (a | (b << (8 * (n - 4))), 0)
+    } else if n > 0 {
+        let m = n / 2;
+        let lo = bytes[0] as u64 | ((bytes[m] as u64) << (8 * m)) | ((bytes[n - 1] as u64) << (8 * (n - 1)));
+        (lo, 0)
+    } else {
+        (0, 0)
+    };
+    (lo as u128) | (((hi | ((n as u64) << 56)) as u128) << 64)
 }
 
 const SHORT_MAX: usize = 15;
@@ -190,6 +274,28 @@ impl Bpe {
         match self.merges.get(&pair_key(a, b)) {
             Some(&m) => m,
             None => (NO_RANK, NO_ID),
+        }
+    }
+
+    /// Runs `f` with a session that encodes pieces through this thread's piece cache.
+    pub fn session<R>(&self, f: impl FnOnce(&mut Session<'_>) -> R) -> R {
+        let mut f = Some(f);
+        let done = PIECE_CACHE.try_with(|cell| {
+            let Ok(mut cache) = cell.try_borrow_mut() else { return None };
+            if cache.model_id != self.model_id || cache.slots.is_empty() {
+                if cache.slots.len() != 1 << PIECE_SLOTS_LOG2 {
+                    cache.slots = vec![PieceSlot::default(); 1 << PIECE_SLOTS_LOG2].into_boxed_slice();
+                } else {
+                    cache.slots.fill(PieceSlot::default());
+                }
+                cache.model_id = self.model_id;
+            }
+            let f = f.take().expect("called once");
+            Some(f(&mut Session { bpe: self, slots: Some(&mut cache.slots) }))
+        });
+        match done {
+            Ok(Some(r)) => r,
+            _ => (f.take().expect("not called yet"))(&mut Session { bpe: self, slots: None }),
         }
     }
 
