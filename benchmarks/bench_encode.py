@@ -49,7 +49,9 @@ from typing import Callable
 import tiktoken
 import tokenforge
 
-DATA = Path("/work/shared/data")
+# The shared data sits next to the project root (../shared/data); TOKENFORGE_SHARED_DATA overrides it, as in
+# tests/conftest.py.
+DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 TOKENIZER_DIR = DATA / "tokenizers"
 CORPUS_DIR = DATA / "corpora"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "encode.json"

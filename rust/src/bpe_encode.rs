@@ -24,6 +24,73 @@ thread_local! {
     static MERGE_CACHE: RefCell<(u64, FxHashMap<Box<[u8]>, Box<[u32]>>)> = RefCell::new((0, FxHashMap::default()));
 }
 
+/// Per-thread, direct-mapped cache of whole results for short pieces (at most `SHORT_MAX` bytes, at most
+/// `SLOT_IDS` ids), keyed by the packed piece bytes. Text repeats a small set of pieces over and over, so nearly
+/// every piece is answered by one probe of a table that stays in L2 cache, instead of a vocabulary lookup in a
+/// table of 100k-200k entries (and, for pieces that are not tokens, a second lookup in the merge cache).
+const PIECE_SLOTS_LOG2: u32 = 16;
+const SLOT_IDS: usize = 3;
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct PieceSlot {
+    /// The packed piece; all zero for an empty slot (no real key is zero: it holds the length).
+    key: [u64; 2],
+    ids: [u32; SLOT_IDS],
+    n: u32,
+}
+
+struct PieceCache {
+    model_id: u64,
+    slots: Box<[PieceSlot]>,
+}
+
+thread_local! {
+    static PIECE_CACHE: RefCell<PieceCache> = RefCell::new(PieceCache { model_id: 0, slots: Box::default() });
+}
+
+#[inline(always)]
+fn piece_slot(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(31);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PIECE_SLOTS_LOG2)) as usize
+}
+
+/// Encodes the pieces of one call with this thread's piece cache (see `Bpe::session`).
+pub struct Session<'a> {
+    bpe: &'a Bpe,
+    /// None when the thread's cache is already in use (a nested call) or gone (thread teardown).
+    slots: Option<&'a mut [PieceSlot]>,
+}
+
+impl Session<'_> {
+    /// Appends the ids of one piece to `out`; the same result as `Bpe::encode_piece`.
+    #[inline(always)]
+    pub fn encode_piece(&mut self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
+        let Some(slots) = self.slots.as_deref_mut() else {
+            return self.bpe.encode_piece(piece, out);
+        };
+        if piece.len() > SHORT_MAX {
+            return self.bpe.encode_piece(piece, out);
+        }
+        let key = short_key(piece);
+        let key = [key as u64, (key >> 64) as u64];
+        let slot = &mut slots[piece_slot(((key[1] as u128) << 64) | key[0] as u128)];
+        if slot.key == key {
+            out.extend_from_slice(&slot.ids[..slot.n as usize]);
+            return Ok(());
+        }
+        let start = out.len();
+        self.bpe.encode_piece(piece, out)?;
+        let ids = &out[start..];
+        if ids.len() <= SLOT_IDS {
+            slot.key = key;
+            slot.n = ids.len() as u32;
+            slot.ids[..ids.len()].copy_from_slice(ids);
+        }
+        Ok(())
+    }
+}
+
 /// Pieces at least this long (in bytes) take the bucket-queue path.
 const LONG_PIECE: usize = 128;
 pub(crate) const NO_RANK: u32 = u32::MAX;
@@ -50,13 +117,30 @@ pub struct Bpe {
     model_id: u64,
 }
 
-/// Bytes (at most 15) packed with their length into one integer key.
+/// Bytes (at most 15) packed with their length into one integer key: byte k of the little-endian key is
+/// `bytes[k]`, byte 15 the length, the rest zero. Built from (overlapping) word loads rather than a copy
+/// through a stack buffer, which would stall on store forwarding when the key is read back.
 #[inline(always)]
 fn short_key(bytes: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    u128::from_le_bytes(buf)
+    let n = bytes.len();
+    debug_assert!(n <= SHORT_MAX);
+    let (lo, hi) = if n >= 8 {
+        let lo = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+        // bytes[8..n] are the top n - 8 bytes of the word ending at n
+        let hi = if n > 8 { u64::from_le_bytes(bytes[n - 8..n].try_into().unwrap()) >> (8 * (16 - n)) } else { 0 };
+        (lo, hi)
+    } else if n >= 4 {
+        let a = u32::from_le_bytes(bytes[..4].try_into().unwrap()) as u64;
+        let b = u32::from_le_bytes(bytes[n - 4..n].try_into().unwrap()) as u64;
+        (a | (b << (8 * (n - 4))), 0)
+    } else if n > 0 {
+        let m = n / 2;
+        let lo = bytes[0] as u64 | ((bytes[m] as u64) << (8 * m)) | ((bytes[n - 1] as u64) << (8 * (n - 1)));
+        (lo, 0)
+    } else {
+        (0, 0)
+    };
+    (lo as u128) | (((hi | ((n as u64) << 56)) as u128) << 64)
 }
 
 const SHORT_MAX: usize = 15;
@@ -195,6 +279,28 @@ impl Bpe {
         }
     }
 
+    /// Runs `f` with a session that encodes pieces through this thread's piece cache.
+    pub fn session<R>(&self, f: impl FnOnce(&mut Session<'_>) -> R) -> R {
+        let mut f = Some(f);
+        let done = PIECE_CACHE.try_with(|cell| {
+            let Ok(mut cache) = cell.try_borrow_mut() else { return None };
+            if cache.model_id != self.model_id || cache.slots.is_empty() {
+                if cache.slots.len() != 1 << PIECE_SLOTS_LOG2 {
+                    cache.slots = vec![PieceSlot::default(); 1 << PIECE_SLOTS_LOG2].into_boxed_slice();
+                } else {
+                    cache.slots.fill(PieceSlot::default());
+                }
+                cache.model_id = self.model_id;
+            }
+            let f = f.take().expect("called once");
+            Some(f(&mut Session { bpe: self, slots: Some(&mut cache.slots) }))
+        });
+        match done {
+            Ok(Some(r)) => r,
+            _ => (f.take().expect("not called yet"))(&mut Session { bpe: self, slots: None }),
+        }
+    }
+
     /// Appends the ids of one piece to `out`. Errors name a byte the vocabulary lacks.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
         if self.char_level {
@@ -283,8 +389,81 @@ impl Bpe {
         out.extend(parts[..n].iter().map(|p| p.0));
     }
 
+    /// Long pieces: threshold sweeps while they pay off, then the rank queue.
+    ///
+    /// A sweep at threshold `r`, the lowest rank of any pair, does every merge of rank at most `r` in one
+    /// left-to-right pass, in the order of the plain rule (lowest rank first, leftmost first on ties). The
+    /// tokens already passed form a stack whose inner pairs all rank above `r`; untouched tokens ahead rank at
+    /// least `r`. So at the boundary only two pairs can be due, (below top, top) and (top, next): the lower
+    /// ranked one, the left one on a tie, is the one the plain rule merges next if its rank is at most `r`
+    /// (it is then the global minimum, or the leftmost pair of rank `r`); otherwise nothing due lies left
+    /// of the next pair due ahead, and the sweep moves on. Runs of one repeated character (`" " * 10**6`)
+    /// need a handful of sweeps over a shrinking array, sequential memory access and no queue. A sweep that
+    /// merges less than a sixteenth of the tokens hands over to the queue, which bounds the sweeps' total
+    /// work by a constant times the piece length.
     fn merge_long(&self, piece: &[u8], out: &mut Vec<u32>) {
-        // Nodes are indexed by their starting byte; `rank` is the current rank of the pair starting at
+        let mut cache = [(u64::MAX, NO_RANK, NO_ID); 1024];
+        let mut merge_of = |a: u32, b: u32| -> (u32, u32) {
+            let key = pair_key(a, b);
+            let slot = &mut cache[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize];
+            if slot.0 != key {
+                let (r, m) = self.merge_of(a, b);
+                *slot = (key, r, m);
+            }
+            (slot.1, slot.2)
+        };
+        // (id, rank of the pair with the next token; NO_RANK for the last)
+        let mut a: Vec<(u32, u32)> = piece.iter().map(|&b| (self.byte_id[b as usize], NO_RANK)).collect();
+        for k in 0..a.len() - 1 {
+            a[k].1 = merge_of(a[k].0, a[k + 1].0).0;
+        }
+        loop {
+            let r = a.iter().map(|t| t.1).min().unwrap_or(NO_RANK);
+            if r == NO_RANK {
+                out.extend(a.iter().map(|t| t.0));
+                return;
+            }
+            let before = a.len();
+            let len = a.len();
+            // stack a[..w], input a[i..]; a[w - 1].1 is the rank of (top, a[i])
+            let (mut w, mut i) = (1usize, 1usize);
+            loop {
+                let rr = a[w - 1].1;
+                let lr = if w >= 2 { a[w - 2].1 } else { NO_RANK };
+                if lr <= r && lr <= rr {
+                    let merged = merge_of(a[w - 2].0, a[w - 1].0).1;
+                    w -= 1;
+                    a[w - 1].0 = merged;
+                } else if rr <= r {
+                    let merged = merge_of(a[w - 1].0, a[i].0).1;
+                    a[w - 1].0 = merged;
+                    i += 1;
+                } else {
+                    if i == len {
+                        break;
+                    }
+                    a[w] = a[i];
+                    w += 1;
+                    i += 1;
+                    continue;
+                }
+                let top = a[w - 1].0;
+                a[w - 1].1 = if i < len { merge_of(top, a[i].0).0 } else { NO_RANK };
+                if w >= 2 {
+                    a[w - 2].1 = merge_of(a[w - 2].0, top).0;
+                }
+            }
+            a.truncate(w);
+            if (before - w) * 16 < before {
+                break;
+            }
+        }
+        self.merge_queue(&a, out);
+    }
+
+    /// The rank-queue merge of a long token sequence (`a`: ids, in order, and the rank with the next).
+    fn merge_queue(&self, a: &[(u32, u32)], out: &mut Vec<u32>) {
+        // Nodes are indexed by their starting position; `rank` is the current rank of the pair starting at
         // the node, so a queued (rank, k) whose rank no longer matches is stale and skipped. A node's
         // state is one 16-byte struct, so each step touches one cache line rather than four arrays.
         // Pending pairs sit in one bucket per rank (see `RankQueue`).
@@ -295,35 +474,39 @@ impl Bpe {
             prev: u32,
             rank: u32,
         }
-        let n = piece.len();
+        let n = a.len();
         let end = n as u32;
-        let mut nodes: Vec<Node> = piece
+        let mut nodes: Vec<Node> = a
             .iter()
             .enumerate()
-            .map(|(k, &b)| Node {
-                id: self.byte_id[b as usize],
-                next: k as u32 + 1,
-                prev: (k as u32).wrapping_sub(1),
-                rank: NO_RANK,
-            })
+            .map(|(k, &(id, _))| Node { id, next: k as u32 + 1, prev: (k as u32).wrapping_sub(1), rank: NO_RANK })
             .collect();
         let mut queue = RankQueue::default();
-        // Long pieces repeat the same few pairs: a small direct-mapped cache in front of the merge table.
-        let mut cache = [(u64::MAX, NO_RANK, NO_ID); 256];
-        let mut merge_of = |a: u32, b: u32| -> (u32, u32) {
+        // Long pieces repeat the same few pairs: a small direct-mapped cache in front of the merge table, which
+        // also remembers the queue bucket of the pair's rank, so a push needs no lookup.
+        #[derive(Clone, Copy)]
+        struct PairSlot {
+            key: u64,
+            rank: u32,
+            merged: u32,
+            bucket: u32,
+        }
+        let mut cache = [PairSlot { key: u64::MAX, rank: NO_RANK, merged: NO_ID, bucket: 0 }; 1024];
+        let mut merge_of = |queue: &mut RankQueue, a: u32, b: u32| -> PairSlot {
             let key = pair_key(a, b);
-            let slot = &mut cache[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
-            if slot.0 != key {
-                let (r, m) = self.merge_of(a, b);
-                *slot = (key, r, m);
+            let slot = &mut cache[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize];
+            if slot.key != key {
+                let (rank, merged) = self.merge_of(a, b);
+                let bucket = if rank != NO_RANK { queue.bucket_of(rank) } else { 0 };
+                *slot = PairSlot { key, rank, merged, bucket };
             }
-            (slot.1, slot.2)
+            *slot
         };
         for k in 0..n - 1 {
-            let (r, _) = merge_of(nodes[k].id, nodes[k + 1].id);
-            nodes[k].rank = r;
-            if r != NO_RANK {
-                queue.push(r, k as u32);
+            let m = merge_of(&mut queue, nodes[k].id, nodes[k + 1].id);
+            nodes[k].rank = m.rank;
+            if m.rank != NO_RANK {
+                queue.push(m.bucket, m.rank, k as u32);
             }
         }
         while let Some((r, k)) = queue.pop() {
@@ -332,7 +515,7 @@ impl Bpe {
                 continue;
             }
             let j = nodes[k].next as usize;
-            let (_, merged) = merge_of(nodes[k].id, nodes[j].id);
+            let merged = merge_of(&mut queue, nodes[k].id, nodes[j].id).merged;
             let after = nodes[j].next;
             nodes[j].rank = NO_RANK;
             nodes[k].id = merged;
@@ -340,18 +523,18 @@ impl Bpe {
             nodes[k].rank = NO_RANK;
             if after != end {
                 nodes[after as usize].prev = k as u32;
-                let (r2, _) = merge_of(merged, nodes[after as usize].id);
-                nodes[k].rank = r2;
-                if r2 != NO_RANK {
-                    queue.push(r2, k as u32);
+                let m = merge_of(&mut queue, merged, nodes[after as usize].id);
+                nodes[k].rank = m.rank;
+                if m.rank != NO_RANK {
+                    queue.push(m.bucket, m.rank, k as u32);
                 }
             }
             let p = nodes[k].prev;
             if p != u32::MAX {
-                let (r3, _) = merge_of(nodes[p as usize].id, merged);
-                nodes[p as usize].rank = r3;
-                if r3 != NO_RANK {
-                    queue.push(r3, p);
+                let m = merge_of(&mut queue, nodes[p as usize].id, merged);
+                nodes[p as usize].rank = m.rank;
+                if m.rank != NO_RANK {
+                    queue.push(m.bucket, m.rank, p);
                 }
             }
         }
@@ -411,65 +594,47 @@ impl Bucket {
 
 /// A priority queue of (rank, position), lowest rank first and leftmost first within a rank.
 /// Every operation is O(log) in the number of distinct ranks (small in practice) plus a scan of a bucket's runs.
+/// Each rank gets one bucket for the whole piece (`bucket_of`, looked up once per distinct pair by the caller's
+/// pair cache); a bucket is in the rank heap exactly while it is marked `queued`.
+#[derive(Default)]
 struct RankQueue {
-    /// (rank, bucket index) of every rank with a bucket, lowest rank on top.
+    /// (rank, bucket index) of every queued bucket, lowest rank on top.
     ranks: BinaryHeap<Reverse<(u32, u32)>>,
-    bucket_of: FxHashMap<u32, u32>,
-    buckets: Vec<Bucket>,
-    free: Vec<u32>,
-    /// The (rank, bucket) of the last push: consecutive pushes often share a rank.
-    last: (u32, u32),
-}
-
-impl Default for RankQueue {
-    fn default() -> Self {
-        RankQueue {
-            ranks: BinaryHeap::new(),
-            bucket_of: FxHashMap::default(),
-            buckets: Vec::new(),
-            free: Vec::new(),
-            last: (NO_RANK, 0),
-        }
-    }
+    buckets: Vec<(Bucket, bool)>,
+    by_rank: FxHashMap<u32, u32>,
 }
 
 impl RankQueue {
+    /// The bucket for `rank`, made on first use.
+    fn bucket_of(&mut self, rank: u32) -> u32 {
+        let buckets = &mut self.buckets;
+        *self.by_rank.entry(rank).or_insert_with(|| {
+            buckets.push((Bucket::default(), false));
+            buckets.len() as u32 - 1
+        })
+    }
+
+    /// Queues `pos` at `rank`, whose bucket is `bucket` (from `bucket_of`).
     #[inline]
-    fn push(&mut self, rank: u32, pos: u32) {
-        let b = if self.last.0 == rank {
-            self.last.1
-        } else {
-            let b = match self.bucket_of.get(&rank) {
-                Some(&b) => b,
-                None => {
-                    let b = self.free.pop().unwrap_or_else(|| {
-                        self.buckets.push(Bucket::default());
-                        self.buckets.len() as u32 - 1
-                    });
-                    self.bucket_of.insert(rank, b);
-                    self.ranks.push(Reverse((rank, b)));
-                    b
-                }
-            };
-            self.last = (rank, b);
-            b
-        };
-        self.buckets[b as usize].push(pos);
+    fn push(&mut self, bucket: u32, rank: u32, pos: u32) {
+        let (b, queued) = &mut self.buckets[bucket as usize];
+        if !*queued {
+            *queued = true;
+            self.ranks.push(Reverse((rank, bucket)));
+        }
+        b.push(pos);
     }
 
     #[inline]
     fn pop(&mut self) -> Option<(u32, u32)> {
         loop {
             let &Reverse((rank, b)) = self.ranks.peek()?;
-            if let Some(pos) = self.buckets[b as usize].pop() {
+            let (bucket, queued) = &mut self.buckets[b as usize];
+            if let Some(pos) = bucket.pop() {
                 return Some((rank, pos));
             }
-            if self.last.0 == rank {
-                self.last = (NO_RANK, 0);
-            }
+            *queued = false;
             self.ranks.pop();
-            self.bucket_of.remove(&rank);
-            self.free.push(b);
         }
     }
 }

@@ -15,23 +15,54 @@ use pretokenize::{Flavor, Pretokenizer};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
-/// A Python list of ints built directly (PyO3's generic conversion costs ~3x more per id, and encode returns
-/// millions of them).
-fn id_list<'py>(py: Python<'py>, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
-    unsafe {
-        let list = pyo3::ffi::PyList_New(ids.len() as pyo3::ffi::Py_ssize_t);
-        if list.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        for (k, &id) in ids.iter().enumerate() {
-            let item = pyo3::ffi::PyLong_FromUnsignedLong(id as std::os::raw::c_ulong);
-            if item.is_null() {
-                pyo3::ffi::Py_DecRef(list);
+/// Python int objects for token ids, created on first use and then shared by every list this tokenizer returns.
+/// An id list then costs one reference-count increment per id instead of allocating (and later freeing) an
+/// int object. Only ids a text actually produced get an object, so the memory is bounded by the vocabulary.
+struct IntCache {
+    ints: std::sync::Mutex<Vec<Option<Py<PyAny>>>>,
+}
+
+impl IntCache {
+    fn new(n_ids: usize) -> Self {
+        IntCache { ints: std::sync::Mutex::new((0..n_ids).map(|_| None).collect()) }
+    }
+
+    /// A Python list of ints built directly (PyO3's generic conversion costs ~3x more per id, and encode returns
+    /// millions of them).
+    fn list<'py>(&self, py: Python<'py>, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
+        // The lock is only ever taken with the GIL held and never waits: should it be busy (it cannot be, short of
+        // a future free-threaded build), the list is built with fresh int objects instead.
+        let mut guard = self.ints.try_lock().ok();
+        unsafe {
+            let list = pyo3::ffi::PyList_New(ids.len() as pyo3::ffi::Py_ssize_t);
+            if list.is_null() {
                 return Err(PyErr::fetch(py));
             }
-            pyo3::ffi::PyList_SET_ITEM(list, k as pyo3::ffi::Py_ssize_t, item);
+            for (k, &id) in ids.iter().enumerate() {
+                let cached = guard.as_deref_mut().and_then(|ints| ints.get_mut(id as usize));
+                let item = match cached {
+                    Some(Some(obj)) => {
+                        let ptr = obj.as_ptr();
+                        pyo3::ffi::Py_IncRef(ptr);
+                        ptr
+                    }
+                    slot => {
+                        let item = pyo3::ffi::PyLong_FromUnsignedLong(id as std::os::raw::c_ulong);
+                        if item.is_null() {
+                            pyo3::ffi::Py_DecRef(list);
+                            return Err(PyErr::fetch(py));
+                        }
+                        if let Some(slot) = slot {
+                            pyo3::ffi::Py_IncRef(item);
+                            *slot = Some(Py::from_owned_ptr(py, item));
+                        }
+                        item
+                    }
+                };
+                pyo3::ffi::PyList_SET_ITEM(list, k as pyo3::ffi::Py_ssize_t, item);
+            }
+            Ok(Bound::from_owned_ptr(py, list).downcast_into_unchecked())
         }
-        Ok(Bound::from_owned_ptr(py, list).downcast_into_unchecked())
     }
 }
 use rayon::prelude::*;
@@ -60,6 +91,7 @@ pub(crate) fn build_pretokenizer(kind: &str, pattern: Option<&str>, emit_gaps: b
 #[pyclass(frozen, module = "tokenforge._core")]
 struct CoreTokenizer {
     p: Pipeline,
+    ints: IntCache,
 }
 
 fn allowed_from(mask: &Option<Vec<bool>>, all: bool) -> Allowed<'_> {
@@ -108,7 +140,8 @@ impl CoreTokenizer {
         bpe.char_level = char_level;
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
         let p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
-        Ok(CoreTokenizer { p })
+        let ints = IntCache::new(p.n_ids());
+        Ok(CoreTokenizer { p, ints })
     }
 
     #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
@@ -126,7 +159,7 @@ impl CoreTokenizer {
                 self.p.encode(text, &allowed, &mut out, None).map(|_| out)
             })
             .map_err(|e| tf_error("EncodeError", e))?;
-        id_list(py, &ids)
+        self.ints.list(py, &ids)
     }
 
     /// Ids and each token's byte span in `text`.
@@ -185,7 +218,7 @@ impl CoreTokenizer {
                 };
                 let Some((k, result)) = received else { break };
                 match result {
-                    Ok(ids) if failure.is_none() => lists[k] = Some(id_list(py, &ids)?),
+                    Ok(ids) if failure.is_none() => lists[k] = Some(self.ints.list(py, &ids)?),
                     Ok(_) => {}
                     Err(e) => {
                         if failure.is_none() {

@@ -147,27 +147,29 @@ impl Pipeline {
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
         let mut err = None;
-        self.pretok.for_each_piece(&normalized, |s, e| {
-            if err.is_some() {
-                return;
-            }
-            let before = out.len();
-            if let Err(msg) = self.bpe.encode_piece(&normalized.as_bytes()[s..e], out) {
-                err = Some(msg);
-                return;
-            }
-            if let Some(sp) = spans.as_deref_mut() {
-                if changed {
-                    sp.extend(std::iter::repeat((base, base + text.len())).take(out.len() - before));
-                } else {
-                    let mut pos = base + s;
-                    for &id in &out[before..] {
-                        let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
-                        sp.push((pos, pos + len));
-                        pos += len;
+        self.bpe.session(|session| {
+            self.pretok.for_each_piece(&normalized, |s, e| {
+                if err.is_some() {
+                    return;
+                }
+                let before = out.len();
+                if let Err(msg) = session.encode_piece(&normalized.as_bytes()[s..e], out) {
+                    err = Some(msg);
+                    return;
+                }
+                if let Some(sp) = spans.as_deref_mut() {
+                    if changed {
+                        sp.extend(std::iter::repeat((base, base + text.len())).take(out.len() - before));
+                    } else {
+                        let mut pos = base + s;
+                        for &id in &out[before..] {
+                            let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
+                            sp.push((pos, pos + len));
+                            pos += len;
+                        }
                     }
                 }
-            }
+            })
         })?;
         match err {
             Some(e) => Err(e),

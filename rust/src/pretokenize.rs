@@ -365,7 +365,59 @@ impl<'a> Scanner<'a> {
         self.apostrophe_contraction(e, true).unwrap_or(e)
     }
 
+    /// `next_o200k` for the common all-ASCII cases, or None where the general path must decide.
+    ///
+    /// Letters: an optional ASCII prefix, then `[A-Z]*[a-z]*` ended by an ASCII byte (or the end). ASCII
+    /// upper-case letters are upper-ish only and lower-case ones lower-ish only, so both letter alternatives
+    /// end where the lower-case run ends (`[A-Z]*[a-z]+` when it is not empty, else `[A-Z]+[a-z]*`), and the
+    /// prefix is kept whenever the character after it is a letter. Any non-ASCII character where a run stops
+    /// could extend it (marks, other letters), so that case goes to the general path.
+    /// Punctuation: an ASCII `[^\s\p{L}\p{N}]` (or a space and one) not followed by a letter; no letter
+    /// alternative can match there.
+    #[inline(always)]
+    fn next_o200k_ascii(&self, i: usize) -> Option<usize> {
+        let b = self.b;
+        let n = b.len();
+        let x = b[i];
+        if x >= 0x80 {
+            return None;
+        }
+        let fx = self.t.get(x as char);
+        let y = if i + 1 < n { b[i + 1] } else { 0 };
+        if y >= 0x80 {
+            return None;
+        }
+        let start = if fx & LETTER != 0 {
+            i
+        } else if y.is_ascii_alphabetic() && is_prefix(fx) {
+            i + 1
+        } else {
+            // neither x nor the next character is a letter
+            if is_other(fx) {
+                return Some(self.run_newlines(self.run_other(i), true));
+            }
+            if x == b' ' && i + 1 < n && is_other(self.t.get(y as char)) {
+                return Some(self.run_newlines(self.run_other(i + 1), true));
+            }
+            return None;
+        };
+        let mut r = start;
+        while r < n && b[r].is_ascii_uppercase() {
+            r += 1;
+        }
+        while r < n && b[r].is_ascii_lowercase() {
+            r += 1;
+        }
+        if r < n && b[r] >= 0x80 {
+            return None;
+        }
+        Some(self.contraction_suffix(r))
+    }
+
     fn next_o200k(&self, i: usize) -> usize {
+        if let Some(e) = self.next_o200k_ascii(i) {
+            return e;
+        }
         let (f0, l0) = self.at(i);
         let prefixed = is_prefix(f0);
         // [^\r\n\p{L}\p{N}]?[Upper]*[Lower]+(contraction)?
