@@ -101,12 +101,11 @@ pub struct Engine {
     visited: Vec<u32>,
 }
 
-/// One learned merge: `left` + `right` -> `id` (an existing id when the bytes were already a token).
+/// One learned merge: `left` + `right`, and how often the pair occurred when it was chosen.
 #[derive(Clone, Copy, Debug)]
 pub struct Merge {
     pub left: u32,
     pub right: u32,
-    pub id: u32,
     pub count: u64,
 }
 
@@ -300,7 +299,7 @@ impl Engine {
                 }
             };
             self.apply(p, x, merges.len() as u32);
-            merges.push(Merge { left: a, right: b, id: x, count });
+            merges.push(Merge { left: a, right: b, count });
             if limits.check_every > 0 && merges.len() % limits.check_every == 0 {
                 self.verify().map_err(|e| format!("after merge #{}: {e}", merges.len()))?;
             }

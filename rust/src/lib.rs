@@ -87,6 +87,15 @@ pub(crate) fn build_pretokenizer(kind: &str, pattern: Option<&str>, emit_gaps: b
     }
 }
 
+/// Normalizer steps by name ("nfc", "nfkc", "lowercase"); an unknown name is a `ConfigError`.
+pub(crate) fn build_normalizer(names: &[String]) -> PyResult<Vec<NormStep>> {
+    names
+        .iter()
+        .map(|n| NormStep::from_name(n))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tf_error("ConfigError", e))
+}
+
 /// A compiled tokenizer: the whole encode/decode path, native.
 #[pyclass(frozen, module = "tokenforge._core")]
 struct CoreTokenizer {
@@ -126,11 +135,7 @@ impl CoreTokenizer {
         char_level: bool,
     ) -> PyResult<Self> {
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
-        let norm = normalizer
-            .iter()
-            .map(|n| NormStep::from_name(n))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| tf_error("ConfigError", e))?;
+        let norm = build_normalizer(&normalizer)?;
         let mut bpe = py
             .allow_threads(|| match merges {
                 None => Bpe::from_ranks(vocab),

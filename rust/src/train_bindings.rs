@@ -2,9 +2,8 @@
 
 use crate::bpe_encode::Bpe;
 use crate::bpe_train::{Engine, TrainLimits, WordTable};
-use crate::pipeline::NormStep;
 use crate::pretoken_count::PretokenTable;
-use crate::{build_pretokenizer, tf_error};
+use crate::{build_normalizer, build_pretokenizer, tf_error};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
@@ -23,11 +22,7 @@ impl PretokenCounter {
     #[pyo3(signature = (kind, pattern=None, emit_gaps=true, normalizer=Vec::new()))]
     fn new(kind: &str, pattern: Option<&str>, emit_gaps: bool, normalizer: Vec<String>) -> PyResult<Self> {
         let pretok = build_pretokenizer(kind, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
-        let norm = normalizer
-            .iter()
-            .map(|n| NormStep::from_name(n))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| tf_error("ConfigError", e))?;
+        let norm = build_normalizer(&normalizer)?;
         Ok(PretokenCounter { table: PretokenTable::new(pretok, norm) })
     }
 
