@@ -55,14 +55,14 @@ class BpeTrainerConfig:
 
 
 def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merges, *, rank_semantics: bool,
-                whole_piece_first: bool, new_tokens: int, reserved_ids: Sequence[int],
+                whole_piece_first: bool, new_tokens: int, forbidden: Sequence[str], reserved_ids: Sequence[int],
                 progress: Optional[MergeCallback], consume: bool):
+    """Runs the native engine. `forbidden`: texts no merge may spell (every special and added token)."""
     if new_tokens <= 0:
         return [], []
 
     def report(m: int, t: int) -> None:
-        if progress is not None:
-            progress(m, t, new_tokens)
+        progress(m, t, new_tokens)
 
     return _core.train_bpe(
         counter,
@@ -74,7 +74,7 @@ def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merg
         new_tokens,
         min_frequency=config.min_frequency,
         max_token_length=config.max_token_length,
-        forbidden=[s.encode("utf-8") for s in config.special_tokens],
+        forbidden=[s.encode("utf-8") for s in forbidden],
         reserved_ids=list(reserved_ids),
         progress=report if progress is not None else None,
         check_every=config.check_every,
@@ -113,7 +113,8 @@ def train_bpe_from_counts(
             f"{len(vocab)}-symbol alphabet; ask for at least {len(specials) + len(vocab)}"
         )
     new_vocab, learned = _run_engine(counter, config, vocab, [], rank_semantics=False, whole_piece_first=False,
-                                     new_tokens=new_tokens, reserved_ids=(), progress=progress, consume=consume)
+                                     new_tokens=new_tokens, forbidden=config.special_tokens, reserved_ids=(),
+                                     progress=progress, consume=consume)
     vocab.update(dict(new_vocab))
     model = BpeModel(vocab, [(a, b) for a, b, _ in learned], whole_piece_first=False, char_level=not config.byte_level)
     return Tokenizer(model, pretokenizer=pretokenizer, normalizer=normalizer, special_tokens=specials)
@@ -144,10 +145,10 @@ def extend_bpe(
     new_tokens = config.vocab_size - current - len(extra_specials)
     if new_tokens < 0:
         raise TrainingError(f"the base tokenizer already has {current} ids; vocab_size={config.vocab_size} cannot shrink it")
-    config_for_run = BpeTrainerConfig(**{**config.__dict__, "special_tokens": list(config.special_tokens) + list(taken)})
     new_vocab, learned = _run_engine(
-        counter, config_for_run, model.vocab, model.merges, rank_semantics=model.rank_semantics,
-        whole_piece_first=model.whole_piece_first, new_tokens=new_tokens, reserved_ids=sorted(set(taken.values())),
+        counter, config, model.vocab, model.merges, rank_semantics=model.rank_semantics,
+        whole_piece_first=model.whole_piece_first, new_tokens=new_tokens,
+        forbidden=list(config.special_tokens) + list(taken), reserved_ids=sorted(set(taken.values())),
         progress=progress, consume=consume,
     )
     vocab = dict(model.vocab)
