@@ -20,6 +20,7 @@ examples:
   tokenforge decode -t cl100k_base.tiktoken 9906 1917
   tokenforge convert cl100k_base.tiktoken tokenizer.json
   tokenforge inspect tokenizer.json
+  tokenforge eval my-bpe.json cl100k_base.tiktoken --corpus text.txt --parallel udhr -o report
 
 A TOKENIZER is a file in any supported format: HF tokenizer.json or a tiktoken rank file (.tiktoken, with
 its pattern from a sidecar NAME.json or, for OpenAI's files, recognised by hash). The format is detected
@@ -325,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--longest", type=int, default=10, metavar="N", help="how many of the longest tokens to list")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inspect)
+
+    from .eval_command import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
