@@ -38,11 +38,12 @@ def tokenizer_names(paths: list[str]) -> list[str]:
                 return name[: -len(suffix)]
         return name
 
-    names = [stem(p) for p in paths]
+    stems = [stem(p) for p in paths]
+    names = list(stems)
     for i, p in enumerate(paths):
-        if names.count(names[i]) > 1:
+        if stems.count(stems[i]) > 1:
             parent = os.path.basename(os.path.dirname(os.path.abspath(p)))
-            names[i] = f"{parent}/{names[i]}" if parent else names[i]
+            names[i] = f"{parent}/{stems[i]}" if parent else stems[i]
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in seen:
@@ -114,13 +115,15 @@ def run(args: argparse.Namespace) -> int:
     names = tokenizer_names(paths)
     baseline = _resolve_baseline(args.baseline, paths, names)
     _check_corpus(args.corpus)
-    out = _output_dir(args.output_dir)
     parallel = parallel_dir(args.parallel) if args.parallel else None
+    if os.path.exists(args.output_dir) and not os.path.isdir(args.output_dir):
+        raise WriteError(args.output_dir, "is not a directory (-o names the folder for report.json and report.html)")
     tokenizers = {}
     for i, (name, path) in enumerate(zip(names, paths), 1):
         if line:
             line.show(f"loading tokenizers: {i}/{len(paths)} {name}")
         tokenizers[name] = load(path)
+    out = _output_dir(args.output_dir)  # before the long part: an unwritable folder fails now, not after it
     if line:  # evaluate shows its own progress line from here on
         line.stream.write("\r\x1b[K")
         line.stream.flush()
