@@ -1,0 +1,207 @@
+"""Evaluation report cost and the UDHR parity table.
+
+1. Report time vs encode time.  Three tokenizers — cl100k_base, o200k_base (shared rank files) and a byte-level
+   BPE trained here (32,000 ids, o200k pattern, on en-gcide: a different corpus from the one evaluated) — are
+   evaluated together on en-rustdocs (16 MB): `tokenforge.evaluation.evaluate(...)` plus writing report.json and
+   report.html, i.e. exactly what `tokenforge eval` does.  The peer is one plain encode pass of the same three
+   tokenizers over the same text: `tok.encode_batch(docs)` on the corpus already in memory, split into 200-line
+   documents, summed over the three.  Target: report time <= 2x the encode time.  The report's time also includes
+   reading and decompressing the corpus, which the encode pass does not.
+
+2. Parity over the 53 UDHR languages (../shared/data/parallel/udhr) for cl100k_base, o200k_base, Qwen3
+   (qwen3.tokenizer.json) and the trained tokenizer: tokens per language and the premium relative to English
+   (Petrov et al. 2023), plus max/min ratio and Gini per tokenizer, taken from the report's `parity` block.
+
+Timings are medians of --repeats runs (default 5 for the encode pass, 3 for the report, which is long), each after
+one untimed warm-up.  Results go to benchmarks/results/eval.json (atomically) and are printed.
+
+Run:
+    python benchmarks/bench_eval.py
+Quick check:
+    python benchmarks/bench_eval.py --max-mb 1 --repeats 1 --out /tmp/eval.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import tokenforge
+from tokenforge.atomic import atomic_write
+from tokenforge.evaluation import evaluate
+from tokenforge.reports import write_html, write_json
+
+DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+TOKENIZERS = DATA / "tokenizers"
+CORPORA = DATA / "corpora"
+UDHR = DATA / "parallel" / "udhr"
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "eval.json"
+EVAL_CORPUS = "en-rustdocs"
+TRAIN_CORPUS = "en-gcide"
+TRAINED_NAME = "gcide-bpe-32k"
+TRAINED_VOCAB = 32000
+LINES_PER_DOC = 200
+
+
+def median_time(fn: Callable[[], object], repeats: int, warmup: int = 1) -> dict:
+    for _ in range(warmup):
+        fn()
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return {"median_s": statistics.median(runs), "runs_s": runs}
+
+
+def read_gz(path: Path, max_mb: float | None) -> str:
+    with gzip.open(path, "rb") as f:
+        raw = f.read() if max_mb is None else f.read(int(max_mb * 10**6))
+    return raw.decode("utf-8", errors="replace")
+
+
+def split_docs(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    return ["".join(lines[i:i + LINES_PER_DOC]) for i in range(0, len(lines), LINES_PER_DOC)]
+
+
+def machine() -> dict:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+    except OSError:
+        commit = None
+    return {"cpu_count": os.cpu_count(), "usable_cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
+            "platform": platform.platform(), "loadavg": list(os.getloadavg()), "tokenforge": tokenforge.__version__,
+            "tokenforge_path": os.path.dirname(tokenforge.__file__), "git_commit": commit}
+
+
+def train_here(workdir: str, max_mb: float | None) -> Path:
+    text = read_gz(CORPORA / f"{TRAIN_CORPUS}.txt.gz", max_mb)
+    start = time.perf_counter()
+    tok = tokenforge.train(split_docs(text), vocab_size=TRAINED_VOCAB, pattern="o200k", progress=False)
+    seconds = time.perf_counter() - start
+    path = Path(workdir) / f"{TRAINED_NAME}.json"
+    tok.save(path)
+    print(f"trained {TRAINED_NAME} on {TRAIN_CORPUS} in {seconds:.1f}s", file=sys.stderr)
+    return path
+
+
+def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats: int, workdir: str) -> dict:
+    toks = {name: tokenforge.load(p) for name, p in paths.items()}
+    encode = {}
+    for name, tok in toks.items():
+        encode[name] = median_time(lambda tok=tok: tok.encode_batch(docs, disallowed_special=()), max(repeats, 5))
+    encode_total = sum(e["median_s"] for e in encode.values())
+
+    out = Path(workdir) / "report"
+    out.mkdir(exist_ok=True)
+    holder = {}
+
+    def full_report():
+        report = evaluate(toks, [corpus], sources={n: str(p) for n, p in paths.items()}, progress=False)
+        write_json(report, out / "report.json")
+        write_html(report, out / "report.html")
+        holder["report"] = report
+
+    report_t = median_time(full_report, max(repeats, 3) if repeats > 1 else 1)
+    report = holder["report"]
+    return {
+        "corpus": EVAL_CORPUS,
+        "corpus_bytes": report["corpus"]["bytes"],
+        "tokenizers": list(paths),
+        "encode_pass": encode,
+        "encode_pass_total_s": encode_total,
+        "report": report_t,
+        "ratio_report_to_encode": report_t["median_s"] / encode_total,
+        "target_ratio": 2.0,
+        "report_json_bytes": (out / "report.json").stat().st_size,
+        "report_html_bytes": (out / "report.html").stat().st_size,
+        "tokens": {n: report["metrics"][n]["tokens"] for n in paths},
+        "bytes_per_token": {n: report["metrics"][n]["bytes_per_token"] for n in paths},
+    }
+
+
+def parity_table(paths: dict[str, Path]) -> dict:
+    toks = {name: tokenforge.load(p) for name, p in paths.items()}
+    start = time.perf_counter()
+    report = evaluate(toks, [str(UDHR / "eng.json")], parallel=str(UDHR), progress=False,
+                      sources={n: str(p) for n, p in paths.items()})
+    seconds = time.perf_counter() - start
+    parity = report["parity"]
+    return {"pivot": parity["pivot"], "languages": parity["languages"], "segments": parity["segments"],
+            "tokens": parity["tokens"], "premium": parity["premium"], "summary": parity["summary"],
+            "seconds": seconds}
+
+
+def print_results(result: dict) -> None:
+    r = result["report_vs_encode"]
+    print(f"\nReport vs encode on {r['corpus']} ({r['corpus_bytes'] / 1e6:.1f} MB), tokenizers: "
+          f"{', '.join(r['tokenizers'])}")
+    for name, e in r["encode_pass"].items():
+        print(f"  encode pass  {name:<16} {e['median_s']:8.2f} s")
+    print(f"  encode pass  {'total':<16} {r['encode_pass_total_s']:8.2f} s")
+    print(f"  full report  {'(3 tokenizers)':<16} {r['report']['median_s']:8.2f} s   "
+          f"ratio {r['ratio_report_to_encode']:.2f}x (target <= {r['target_ratio']:.0f}x)")
+    p = result["parity"]
+    names = list(p["tokens"])
+    print(f"\nUDHR parity: tokens per language and premium vs {p['pivot']} ({len(p['languages'])} languages, "
+          f"{p['segments']} aligned segments)")
+    print(f"  {'lang':<14}" + "".join(f"{n:>22}" for n in names))
+    for lang in sorted(p["languages"], key=lambda l: p["premium"][names[0]][l] or 0):
+        print(f"  {lang:<14}" + "".join(
+            f"{p['tokens'][n][lang]:>12,} {p['premium'][n][lang]:>8.2f}x" for n in names))
+    for key in ("max_min_ratio", "gini", "mean_premium"):
+        print(f"  {key:<14}" + "".join(f"{p['summary'][n][key]:>22.3f}" for n in names))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=5, help="encode-pass runs (the report: max(3, ...) unless 1)")
+    parser.add_argument("--max-mb", type=float, default=None, help="use only the first MB of each corpus")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    with tempfile.TemporaryDirectory(prefix="bench-eval-") as workdir:
+        trained = train_here(workdir, args.max_mb)
+        corpus = CORPORA / f"{EVAL_CORPUS}.txt.gz"
+        if args.max_mb is not None:
+            corpus = Path(workdir) / f"{EVAL_CORPUS}.txt"
+            corpus.write_text(read_gz(CORPORA / f"{EVAL_CORPUS}.txt.gz", args.max_mb), encoding="utf-8")
+        docs = split_docs(read_gz(CORPORA / f"{EVAL_CORPUS}.txt.gz", args.max_mb))
+        three = {"cl100k_base": TOKENIZERS / "cl100k_base.tiktoken", "o200k_base": TOKENIZERS / "o200k_base.tiktoken",
+                 TRAINED_NAME: trained}
+        result = {
+            "benchmark": "eval",
+            "command": "python3 " + " ".join([os.path.relpath(__file__, Path.cwd())] + sys.argv[1:]),
+            "started": started,
+            "machine": machine(),
+            "settings": {"repeats": args.repeats, "max_mb": args.max_mb, "trained": {
+                "name": TRAINED_NAME, "corpus": TRAIN_CORPUS, "vocab_size": TRAINED_VOCAB, "pattern": "o200k",
+                "byte_level": True}, "lines_per_doc": LINES_PER_DOC},
+            "report_vs_encode": bench_report(three, corpus, docs, args.repeats, workdir),
+            "parity": parity_table({"cl100k_base": three["cl100k_base"], "o200k_base": three["o200k_base"],
+                                    "qwen3": TOKENIZERS / "qwen3.tokenizer.json", TRAINED_NAME: trained}),
+        }
+        result["machine"]["loadavg_end"] = list(os.getloadavg())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(args.out) as f:
+        json.dump(result, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print_results(result)
+    print(f"\nwrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
