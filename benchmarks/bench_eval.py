@@ -89,7 +89,7 @@ def machine() -> dict:
 def train_here(workdir: str, max_mb: float | None) -> Path:
     text = read_gz(CORPORA / f"{TRAIN_CORPUS}.txt.gz", max_mb)
     start = time.perf_counter()
-    tok = tokenforge.train(split_docs(text), vocab_size=TRAINED_VOCAB, pattern="o200k", progress=False)
+    tok = tokenforge.train(tokenforge.Texts(split_docs(text)), vocab_size=TRAINED_VOCAB, pattern="o200k", progress=False)
     seconds = time.perf_counter() - start
     path = Path(workdir) / f"{TRAINED_NAME}.json"
     tok.save(path)

@@ -90,3 +90,93 @@ def test_bundled_udhr():
         assert sorted(doc["articles"], key=int) == [str(i) for i in range(31)]
     with pytest.raises(CorpusError, match="not a directory"):
         parallel_dir(UDHR_EN)
+
+
+# -- real runs ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gpt2_small():
+    """tiktoken's Encoding of the bundled example: the independent reference for token counts."""
+    tiktoken = pytest.importorskip("tiktoken")
+    import base64
+
+    meta = json.loads((EXAMPLES / "gpt2-small.json").read_text())
+    ranks = {}
+    for line in (EXAMPLES / "gpt2-small.tiktoken").read_bytes().splitlines():
+        b64, rank = line.split()
+        ranks[base64.b64decode(b64)] = int(rank)
+    return tiktoken.Encoding("gpt2-small", pat_str=meta["pat_str"], mergeable_ranks=ranks,
+                             special_tokens=meta["special_tokens"])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tok") / "udhr-bpe.json"
+    assert cli.main(["train", UDHR_EN, "--vocab-size", "600", "-o", str(path), "-q"]) == 0
+    return str(path)
+
+
+def test_eval_writes_both_reports(capsys, monkeypatch, tmp_path, trained, gpt2_small):
+    from tokenforge.reports import read_json
+
+    out = tmp_path / "new" / "report"
+    status, stdout, err = run(capsys, monkeypatch, ["eval", trained, TOK, "--corpus", UDHR_EN, "--parallel", "udhr",
+                                                    "--baseline", TOK, "-o", str(out)])
+    assert status == 0 and stdout == ""
+    assert err == f"wrote {out / 'report.json'} and {out / 'report.html'}\n"  # stderr is not a TTY: no progress
+    report = read_json(out / "report.json")
+    assert [t["name"] for t in report["tokenizers"]] == ["udhr-bpe", "gpt2-small"]
+    assert [t["source"] for t in report["tokenizers"]] == [trained, TOK]
+    assert report["baseline"] == "gpt2-small"
+    # Independent numbers: the corpus size on disk, and tiktoken's token counts (per line, as records are read).
+    text = open(UDHR_EN, encoding="utf-8").read()
+    assert report["corpus"]["bytes"] == os.path.getsize(UDHR_EN)
+    assert report["metrics"]["gpt2-small"]["tokens"] == sum(
+        len(gpt2_small.encode_ordinary(line)) for line in text.splitlines(keepends=True))
+    # The bundled UDHR sample: 8 languages; English token count equals tiktoken's over the 31 segments.
+    assert sorted(report["parity"]["languages"]) == ["arb", "cmn_hans", "eng", "hin", "rus", "swh", "tur", "vie"]
+    eng = json.loads((BUNDLED["udhr"] / "eng.json").read_text(encoding="utf-8"))["articles"]
+    assert report["parity"]["tokens"]["gpt2-small"]["eng"] == sum(len(gpt2_small.encode_ordinary(t))
+                                                                  for t in eng.values())
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 4 and "<script" not in page
+
+
+def test_eval_quiet_and_tty_progress(tmp_path, trained):
+    """-q prints nothing; on a terminal a progress line is drawn (carriage returns); in a pipe it is not."""
+    import pty
+    import subprocess
+
+    import tokenforge
+
+    here = os.path.dirname(os.path.dirname(tokenforge.__file__))  # the tree under test, first on the path
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]))
+    base = [sys.executable, "-m", "tokenforge.cli", "eval", trained, TOK, "--corpus", UDHR_EN]
+    quiet = subprocess.run(base + ["-o", str(tmp_path / "q"), "-q"], capture_output=True, text=True, env=env)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (tmp_path / "q" / "report.html").is_file()
+
+    piped = subprocess.run(base + ["-o", str(tmp_path / "p")], capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and "\r" not in piped.stderr
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(base + ["-o", str(tmp_path / "t")], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=slave, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        os.close(master)
+    seen = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r" in seen and "loading tokenizers" in seen
+    assert "wrote " in seen

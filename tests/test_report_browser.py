@@ -67,3 +67,26 @@ def test_the_check_sees_requests_and_console_errors(tmp_path):
     assert "http://127.0.0.1:9/pixel.png" in seen["requests"]
     assert ("error", "boom") in seen["console"]
     assert seen["dom"]["scripts"] == 1
+
+
+def test_real_report_in_the_browser(tmp_path):
+    """The page `tokenforge eval` writes for the README's job (a real evaluate() report) passes the same checks."""
+    from tokenforge import cli
+    from tokenforge.reports import read_json
+
+    examples = ROOT / "examples"
+    tok = tmp_path / "udhr-bpe.json"
+    assert cli.main(["train", str(examples / "udhr-en.txt"), "--vocab-size", "600", "-o", str(tok), "-q"]) == 0
+    assert cli.main(["eval", str(tok), str(examples / "gpt2-small.tiktoken"), "--corpus", str(examples / "udhr-en.txt"),
+                     "--parallel", "udhr", "-o", str(tmp_path / "out"), "-q"]) == 0
+    report = read_json(tmp_path / "out" / "report.json")
+    seen = inspect_page(tmp_path / "out" / "report.html", CHROMIUM)
+    assert seen["console"] == [] and seen["requests"] == []
+    dom = seen["dom"]
+    assert dom["scripts"] == 0
+    n_plots = sum(len(s["plots"]) for s in report["sections"])
+    n_tables = sum(len(s["tables"]) for s in report["sections"])
+    assert n_plots >= 4 and len(dom["svgs"]) == n_plots
+    assert dom["tables"] == 3 + n_tables + n_plots  # overview (3) + the sections' + one data table per plot
+    assert all(s["width"] > 300 and s["height"] > 200 for s in dom["svgs"])
+    assert dom["sections"][1:] == ["sec-" + s["id"] for s in report["sections"]]

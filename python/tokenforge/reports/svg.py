@@ -132,10 +132,9 @@ def bar_svg(plot: dict) -> str:
     if not categories or not values:
         return _empty(plot)
     n = max(len(series), 1)
-    bar_w = 14 if n > 1 else 22
-    group_w = n * bar_w + 10
-    plot_w = max(MIN_PLOT_W, group_w * len(categories))
+    plot_w = max(MIN_PLOT_W, (n * 14 + 10) * len(categories))
     group_w = plot_w / len(categories)
+    bar_w = min(48.0, max(6.0, (group_w * 0.8) / n))
     longest = max(len(_short(c)) for c in categories)
     rotate = longest * CHAR_W > group_w - 4
     x_label_h = (longest * CHAR_W * 0.71 + 12) if rotate else 18
