@@ -366,3 +366,40 @@ def test_format_number(value, text):
 def test_nice_ticks(lo, hi, ticks):
     assert nice_ticks(lo, hi) == pytest.approx(ticks)
     assert not any(math.isnan(t) for t in ticks)
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+maybe = st.one_of(st.none(), finite, st.integers(min_value=-10**9, max_value=10**9))
+
+
+@st.composite
+def plots(draw):
+    kind = draw(st.sampled_from(["bar", "grouped_bar", "histogram", "line"]))
+    n_series = draw(st.integers(0, 5))
+    series = []
+    for i in range(n_series):
+        if kind in ("bar", "grouped_bar"):
+            xs = draw(st.lists(st.text(max_size=12), max_size=12, unique=True))
+        else:
+            xs = draw(st.lists(finite, max_size=12, unique=True))
+        ys = draw(st.lists(maybe, min_size=len(xs), max_size=len(xs)))
+        series.append({"name": draw(st.text(max_size=20)), "x": xs, "y": ys})
+    return {"kind": kind, "title": draw(st.text(max_size=20)), "x_label": "x", "y_label": "y", "series": series}
+
+
+@settings(max_examples=150, deadline=None)
+@given(plots())
+def test_any_plot_renders_well_formed(plot):
+    """Arbitrary data (negative, huge, null, duplicate-free labels of any text) gives one well-formed SVG with a mark
+    per finite value, or a 'no data' plot when there is none."""
+    (svg,) = svgs(render_html(plot_report(plot)))
+    values = sum(1 for s in plot["series"] for y in s["y"] if y is not None)
+    marks = len(rects(svg)) if plot["kind"] != "line" else len(list(svg.iter(f"{SVG_NS}circle")))
+    if values:
+        assert marks == values
+    else:
+        assert "no data" in texts(svg)
+    for element in svg.iter():
+        for attr in ("x", "y", "width", "height", "cx", "cy"):
+            if element.get(attr) is not None:
+                assert math.isfinite(float(element.get(attr)))

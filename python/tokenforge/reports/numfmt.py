@@ -38,18 +38,20 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
     if hi == lo:
         pad = abs(lo) * 0.5 or 1.0
         lo, hi = lo - pad, hi + pad
-    raw = (hi - lo) / max(target, 1)
+    raw = (hi / 2 - lo / 2) / (max(target, 1) / 2)  # halves: hi - lo can overflow for finite hi, lo
+    if raw < 1e-300:  # a range so narrow (subnormal) that powers of ten underflow: widen it
+        return nice_ticks(lo - 1e-300, hi + 1e-300, target) if hi - lo < 1e-300 else [lo, hi]
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
     first = math.floor(lo / step + 1e-9)
     last = math.ceil(hi / step - 1e-9)
-    return [round(k * step, 12) for k in range(first, last + 1)]
+    return [float(f"{k * step:.12g}") for k in range(first, last + 1)]  # 0.30000000000000004 -> 0.3
 
 
 def format_tick(value: float, ticks: list[float]) -> str:
     """An axis label with just the decimals the tick step needs (0.5 steps: one decimal; 2000 steps: none)."""
     step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1.0
-    if abs(value) >= 1e9 or (0 < step < 1e-4):
+    if abs(value) >= 1e9 or step < 1e-4:
         return f"{value:.3g}"
     decimals = max(0, -int(math.floor(math.log10(step) + 1e-9)))
     return f"{value:,.{decimals}f}".replace("-", "−")

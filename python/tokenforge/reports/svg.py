@@ -19,6 +19,21 @@ MIN_PLOT_W = 480
 LABEL_MAX = 28             # category labels longer than this are cut (the full label is in the tooltip)
 
 
+# Axes stop at +-1e300 (values beyond are drawn at the edge): tick arithmetic near the float limit would overflow.
+AXIS_LIMIT = 1e300
+
+
+def clamp(value: float) -> float:
+    return max(-AXIS_LIMIT, min(AXIS_LIMIT, value))
+
+
+def fraction(value: float, lo: float, hi: float) -> float:
+    """Where `value` sits between `lo` and `hi` (0..1), computed in halves so no finite input overflows."""
+    value, lo, hi = clamp(value), clamp(lo), clamp(hi)
+    span = hi / 2 - lo / 2
+    return (value / 2 - lo / 2) / span if span else 0.5
+
+
 def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -63,8 +78,7 @@ class _Frame:
         self.height = self.top + PLOT_HEIGHT + x_label_h + 34
 
     def y(self, value: float) -> float:
-        span = (self.y_hi - self.y_lo) or 1.0
-        return self.top + PLOT_HEIGHT * (1 - (value - self.y_lo) / span)
+        return self.top + PLOT_HEIGHT * (1 - fraction(value, self.y_lo, self.y_hi))
 
     def open(self, title: str, kind: str) -> list[str]:
         return [
@@ -138,7 +152,7 @@ def bar_svg(plot: dict) -> str:
     longest = max(len(_short(c)) for c in categories)
     rotate = longest * CHAR_W > group_w - 4
     x_label_h = (longest * CHAR_W * 0.71 + 12) if rotate else 18
-    frame = _Frame(plot_w, min(0.0, min(values)), max(0.0, max(values)), [s.get("name", "") for s in series],
+    frame = _Frame(plot_w, clamp(min(0.0, min(values))), clamp(max(0.0, max(values))), [s.get("name", "") for s in series],
                    x_label_h)
     parts = frame.open(plot.get("title", ""), plot.get("kind", "bar"))
     parts += frame.legend() + frame.y_axis(plot.get("y_label", ""))
@@ -180,10 +194,12 @@ def _numeric_frame(plot: dict, x_pad: Optional[float], y_from_zero: bool) -> Opt
     if y_from_zero:
         y_lo, y_hi = min(0.0, y_lo), max(0.0, y_hi)
     else:  # a margin, so that markers at the extremes do not sit on the axes
-        y_lo, y_hi = y_lo - 0.05 * (y_hi - y_lo), y_hi + 0.05 * (y_hi - y_lo)
+        margin = 0.1 * (y_hi / 2 - y_lo / 2)
+        y_lo, y_hi = y_lo - margin, y_hi + margin
     if x_pad is None:
-        x_pad = 0.05 * (max(xs) - min(xs))
-    xticks = nice_ticks(min(xs) - x_pad, max(xs) + x_pad)
+        x_pad = 0.1 * (max(xs) / 2 - min(xs) / 2)
+    y_lo, y_hi = clamp(y_lo), clamp(y_hi)
+    xticks = nice_ticks(clamp(min(xs) - x_pad), clamp(max(xs) + x_pad))
     frame = _Frame(MIN_PLOT_W + 160, y_lo, y_hi, [s.get("name", "") for s in series], 18)
     return frame, xticks, xticks[0], xticks[-1]
 
@@ -203,20 +219,20 @@ def histogram_svg(plot: dict) -> str:
     """Bars at numeric x (bin values, e.g. token length); several series share each bin side by side."""
     series = plot.get("series", [])
     distinct = sorted({x for s in series for x in s.get("x", [])})
-    gaps = [b - a for a, b in zip(distinct, distinct[1:]) if b > a]
-    bin_w = min(gaps) if gaps else 1.0
-    made = _numeric_frame(plot, bin_w / 2, y_from_zero=True)
+    half_gaps = [b / 2 - a / 2 for a, b in zip(distinct, distinct[1:]) if b > a]
+    half_bin = min(half_gaps) if half_gaps else 0.5  # half the narrowest bin: the bars' padding on the x axis
+    made = _numeric_frame(plot, half_bin, y_from_zero=True)
     if made is None:
         return _empty(plot)
     frame, xticks, x_lo, x_hi = made
 
     def x_of(v: float) -> float:
-        return LEFT + frame.plot_w * (v - x_lo) / ((x_hi - x_lo) or 1.0)
+        return LEFT + frame.plot_w * fraction(v, x_lo, x_hi)
 
     parts = frame.open(plot.get("title", ""), "histogram")
     parts += frame.legend() + frame.y_axis(plot.get("y_label", ""))
     n = max(len(series), 1)
-    px_bin = frame.plot_w * bin_w / ((x_hi - x_lo) or 1.0)
+    px_bin = min(frame.plot_w, frame.plot_w * clamp(half_bin) / (x_hi / 2 - x_lo / 2)) if x_hi > x_lo else frame.plot_w
     bar_w = max(px_bin * 0.9 / n, 1.0)
     zero = frame.y(0.0)
     for i, s in enumerate(series):
@@ -244,7 +260,7 @@ def line_svg(plot: dict) -> str:
     frame, xticks, x_lo, x_hi = made
 
     def x_of(v: float) -> float:
-        return LEFT + frame.plot_w * (v - x_lo) / ((x_hi - x_lo) or 1.0)
+        return LEFT + frame.plot_w * fraction(v, x_lo, x_hi)
 
     parts = frame.open(plot.get("title", ""), "line")
     parts += frame.legend() + frame.y_axis(plot.get("y_label", ""))
