@@ -146,7 +146,7 @@ def bar_svg(plot: dict) -> str:
     if not categories or not values:
         return _empty(plot)
     n = max(len(series), 1)
-    plot_w = max(MIN_PLOT_W, (n * 14 + 10) * len(categories))
+    plot_w = max(MIN_PLOT_W, (n * 10 + 8) * len(categories))
     group_w = plot_w / len(categories)
     bar_w = min(48.0, max(6.0, (group_w * 0.8) / n))
     longest = max(len(_short(c)) for c in categories)
