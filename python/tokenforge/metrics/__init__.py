@@ -2,7 +2,7 @@
 tokenizer, documented with its definition and source paper (see docs/metrics.md)."""
 
 from . import (allocation, compression, entropy, fallback, lexicon, morphology, nsl, parity, reachability,
-               robustness, scripts, throughput, vocabulary, zipf)
+               robustness, scripts, surface, throughput, vocabulary, zipf)
 
 __all__ = ["allocation", "compression", "entropy", "fallback", "lexicon", "morphology", "nsl", "parity",
-           "reachability", "robustness", "scripts", "throughput", "vocabulary", "zipf"]
+           "reachability", "robustness", "scripts", "surface", "throughput", "vocabulary", "zipf"]

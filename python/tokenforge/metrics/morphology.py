@@ -19,6 +19,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from ..errors import ConfigError, MissingDependencyError
 from ._util import ratio
+from .surface import align
 
 GOLD_DIR = os.path.join(os.path.dirname(__file__), "gold")
 
@@ -74,13 +75,14 @@ def pure_rate(predicted: Sequence[Sequence[tuple[int, int]]], gold: Sequence[Seq
 
 def tokenize_words(tokenizer, words: Sequence[str], prefix: str = " ") -> list[Optional[list[tuple[int, int]]]]:
     """Byte spans of each word's tokens within the word (tokenized as prefix + word, prefix dropped; the first
-    token's span is clipped at 0). None for a word whose tokens do not spell it back (a normalizer changed it)."""
+    token's span is clipped at 0; token surfaces as `surface.align` reads them). None for a word whose tokens do not
+    spell it back (e.g. a normalizer changed it)."""
     skip = len(prefix.encode("utf-8"))
     encoded = tokenizer.encode_batch([prefix + w for w in words], disallowed_special=())
     out: list[Optional[list[tuple[int, int]]]] = []
     for w, ids in zip(words, encoded):
-        pieces = [tokenizer.id_to_bytes(i) for i in ids]
-        if b"".join(pieces) != (prefix + w).encode("utf-8"):
+        pieces = align([tokenizer.id_to_bytes(i) for i in ids], prefix + w)
+        if pieces is None:
             out.append(None)
             continue
         result, pos = [], -skip

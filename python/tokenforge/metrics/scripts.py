@@ -59,19 +59,20 @@ _CATEGORY = {"L": "letters", "M": "letters", "N": "digits", "Z": "whitespace", "
 
 def token_category(token: bytes) -> str:
     """Character class of a token: one of letters/digits/whitespace/punctuation/symbols/control when all its
-    characters share it (a leading run of whitespace, as in GPT-style " word", is ignored), else "mixed"."""
+    characters share it (leading whitespace or "▁", as in GPT-style " word" or SentencePiece "▁word", is ignored),
+    else "mixed"."""
     try:
         text = token.decode("utf-8")
     except UnicodeDecodeError:
         return "partial"
-    core = text.lstrip() or text
+    core = text.lstrip().lstrip("\u2581").lstrip()  # GPT-style " word" and SentencePiece "▁word"
+    if not core:
+        return "whitespace" if text else "empty"
     if core.isalpha():  # fast paths for the common shapes
         return "letters"
     if core.isspace():
         return "whitespace"
     kinds = {"whitespace" if ch.isspace() else _CATEGORY[unicodedata.category(ch)[0]] for ch in core}
-    if not kinds:
-        return "empty"
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
