@@ -103,3 +103,7 @@ class CorpusError(TokenforgeError, ValueError):
 
 class CorpusWarning(UserWarning):
     """Input that was repaired or skipped by policy (errors="replace"/"skip"); one warning per file."""
+
+
+class MissingDependencyError(TokenforgeError, ImportError):
+    """An optional feature needs a package that is not installed; the message names it and the extra to install."""

@@ -1,0 +1,321 @@
+"""`evaluate`: N tokenizers on one corpus (plus optional parallel text and a language), one streaming pass,
+returning the JSON-able report (schema `tokenforge.eval-report`, version 1) that `tokenforge.reports` renders."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from typing import Mapping, Optional
+
+from ..errors import ConfigError, MissingDependencyError
+from ..metrics import (allocation, compression, entropy, fallback, lexicon as lexicon_mod, morphology, nsl as nsl_mod,
+                       parity as parity_mod, reachability, robustness, scripts, surface, throughput, vocabulary,
+                       zipf)
+from .inputs import aligned_parallel, named_tokenizers, progress_callback
+from .scan import scan
+from .sections import build_sections
+from .token_table import TokenTable
+
+SCHEMA = "tokenforge.eval-report"
+VERSION = 1
+
+# Bounds on the expensive metrics (documented in docs/metrics.md).
+FERTILITY_WORDS = 100_000      # most frequent distinct words tokenized on their own
+LEXICON_TOKENS = 50_000        # most frequent distinct tokens checked against the lexicon
+SILVER_WORDS = 2_000           # most frequent words segmented by zeyrek (Turkish)
+UNREACHABLE_MAX_IDS = 1_000_000
+
+
+def _clean(value):
+    """JSON-safe copy: NaN / inf become None, tuples lists, dict keys strings."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _kind(tok) -> str:
+    model = getattr(tok, "model", None)
+    kind = type(model).__name__ if model is not None else type(tok).__name__
+    kind = kind[:-5].lower() if kind.endswith("Model") and len(kind) > 5 else kind.lower()
+    if hasattr(tok, "spm"):
+        return "sentencepiece"
+    if getattr(model, "char_level", False):
+        kind += " (char-level, byte fallback)"
+    elif kind == "bpe":
+        kind += " (byte-level)"
+    return kind
+
+
+def _default_lexicon(lang: str):
+    try:
+        return lexicon_mod.wordfreq_lexicon(lang)
+    except (MissingDependencyError, ConfigError) as exc:
+        return exc
+
+
+def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, baseline=None,
+             pivot: Optional[str] = None, progress=None, sources: Optional[Mapping[str, str]] = None,
+             lexicon=None, gold: Optional[Mapping[str, list]] = None, alpha: float = 2.5, noise_rate: float = 0.05,
+             seed: int = 0, sample_records: int = 256, chunk_chars: int = 4 << 20,
+             corpus_options: Optional[Mapping] = None) -> dict:
+    """Evaluates `tokenizers` (Tokenizer objects, paths `tokenforge.load` reads, or {name: either}) on `corpus`
+    (anything `tokenforge.open_corpus` reads) and returns the report dict.
+
+    - `parallel`: aligned text per language (a directory of UDHR-style `<lang>.json` / `<lang>.txt` files,
+      {lang: {segment: text}} or {lang: [texts]}) for parity, NSL per language and vocabulary allocation/overlap;
+      `pivot` is the reference language (default `eng`/`en` when present).
+    - `baseline`: a tokenizer name among `tokenizers` (or another Tokenizer/path) that NSL is relative to.
+    - `lang`: the corpus language, for %valid-word (`lexicon`, default the wordfreq list of `lang`) and
+      morphological alignment (`gold` segmentations, default the shipped set for `lang` when there is one;
+      Turkish also gets a silver check against zeyrek).
+    - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the corpus (noise seeded by `seed`), fertility on the
+      100k most frequent words, unreachable tokens on the whole vocabulary.
+    """
+    if not 0 < alpha or math.isnan(alpha):
+        raise ConfigError(f"Rényi order alpha must be positive, got {alpha}")
+    from ..corpus import open_corpus
+
+    named = named_tokenizers(tokenizers, sources)
+    names = [n for n, _, _ in named]
+    toks = [t for _, t, _ in named]
+
+    base_name: Optional[str] = None
+    base_tok = None
+    if baseline is not None:
+        if isinstance(baseline, str) and baseline in names:
+            base_name, base_tok = baseline, toks[names.index(baseline)]
+        else:
+            if isinstance(baseline, str) and not os.path.exists(baseline):
+                raise ConfigError(f"baseline {baseline!r} is neither one of the tokenizers ({', '.join(names)}) "
+                                  "nor a tokenizer file")
+            (bn, bt, _), = named_tokenizers([baseline])
+            base_name, base_tok = (f"{bn} (baseline)" if bn in names else bn), bt
+    scanned = list(toks) + ([base_tok] if base_tok is not None and base_name not in names else [])
+
+    report_progress = progress_callback(progress)
+    corp = open_corpus(corpus, **dict(corpus_options or {}))
+    cscan, tscans = scan(corp, scanned, chunk_chars=chunk_chars, sample_records=sample_records,
+                         progress=report_progress)
+    base_tokens = None
+    if base_tok is not None:
+        base_tokens = tscans[names.index(base_name)].tokens if base_name in names else tscans[-1].tokens
+
+    # Words for fertility: the most frequent distinct words, tokenized on their own (bounded).
+    top_words = dict(cscan.word_counts.most_common(FERTILITY_WORDS))
+
+    lex = None
+    lex_note = None
+    if lang:
+        lex = lexicon if lexicon is not None else _default_lexicon(lang)
+        if isinstance(lex, Exception):
+            lex_note, lex = str(lex), None
+    gold_set = gold
+    if gold_set is None and lang:
+        try:
+            gold_set = morphology.load_gold(lang)
+        except ConfigError:
+            gold_set = None
+    silver = None
+    silver_note = None
+    if lang == "tr":
+        try:
+            segmenter = morphology.ZeyrekSegmenter()
+            silver = {}
+            for w, _ in cscan.word_counts.most_common(SILVER_WORDS * 3):
+                if len(silver) >= SILVER_WORDS:
+                    break
+                if w.isalpha():
+                    seg = segmenter(w)
+                    if seg:
+                        silver[w] = seg
+        except MissingDependencyError as exc:
+            silver_note = str(exc)
+
+    metrics: dict[str, dict] = {}
+    tables: dict[str, TokenTable] = {}
+    samples: dict[str, dict] = {}
+    for idx, (name, tok) in enumerate(zip(names, toks)):
+        if report_progress:
+            report_progress(f"metrics for {name}", cscan.bytes)
+        ts = tscans[idx]
+        table = TokenTable.build(tok)
+        tables[name] = table
+        hist = ts.histogram.as_dict()
+        n = ts.tokens
+        word_tokens = dict(zip(top_words, tok.count_batch([" " + w for w in top_words], disallowed_special=())))
+        length_dist = vocabulary.length_distribution(hist, table.byte_length)
+        vocab_len_dist = vocabulary.length_distribution({i: 1 for i in table.ordinary_ids}, table.byte_length)
+        ordinary = table.ordinary_ids
+        undecodable = reachability.undecodable_tokens({i: table.token_bytes[i] for i in ordinary})
+        unreachable = (reachability.unreachable_tokens(tok, table.token_bytes, skip=table.special)
+                       if len(table.token_bytes) <= UNREACHABLE_MAX_IDS else None)
+        unused = reachability.unused_tokens(hist, ordinary)
+        m = {
+            "tokens": n,
+            "bytes_per_token": compression.bytes_per_token(cscan.bytes, n),
+            "chars_per_token": compression.chars_per_token(cscan.chars, n),
+            "tokens_per_word": compression.tokens_per_word(n, cscan.words),
+            "fertility": compression.fertility(top_words, word_tokens),
+            "continued_words": compression.continued_words(top_words, word_tokens),
+            "unk_rate": fallback.unk_rate(hist, table.unk),
+            "byte_fallback_rate": fallback.byte_fallback_rate(hist, table.partial),
+            "shannon_entropy": entropy.shannon_entropy(hist),
+            "renyi_entropy": entropy.renyi_entropy(hist, alpha),
+            "renyi_efficiency": entropy.renyi_efficiency(hist, table.vocab_size, alpha),
+            "renyi_alpha": alpha,
+            "vocab_utilisation": vocabulary.utilisation(hist, table.vocab_size),
+            "mean_token_bytes": vocabulary.mean_length(length_dist),
+            "token_length_distribution": length_dist,
+            "vocab_length_distribution": vocab_len_dist,
+            "zipf": zipf.zipf_fit(hist),
+            "scripts_vocab": scripts.distribution({i: table.script[i] for i in ordinary}),
+            "scripts_corpus": scripts.distribution(table.script, hist),
+            "categories_corpus": scripts.distribution(table.category, hist),
+            "completeness": scripts.completeness(table.token_bytes[i] for i in ordinary),
+            "undecodable_tokens": len(undecodable),
+            "unreachable_tokens": None if unreachable is None else len(unreachable),
+            "unused_tokens": len(unused),
+            "throughput_mb_s": throughput.throughput_mb_s(cscan.bytes, ts.seconds),
+            "encode_seconds": ts.seconds,
+        }
+        samples[name] = {
+            "unreachable": [table.token_bytes[i].decode("utf-8", "replace") for i in (unreachable or [])[:10]],
+            "undecodable": [table.token_bytes[i].hex() for i in undecodable[:10]],
+        }
+        m["robustness"] = _robustness(tok, cscan.sample, noise_rate, seed)
+        if base_tokens is not None:
+            m["nsl"] = nsl_mod.nsl([n], [base_tokens])
+        if lang:
+            token_counts = _top_token_counts(hist, table)
+            m["valid_word_rate"] = None if lex is None else lexicon_mod.valid_word_rate(token_counts, lex)
+            m["valid_word_rate_weighted"] = (None if lex is None else
+                                             lexicon_mod.valid_word_rate(token_counts, lex, weighted=True))
+            m["lexicon"] = getattr(lex, "name", None) if lex is not None else None
+            if gold_set:
+                m["morphology_gold"] = morphology.evaluate_segmentations(tok, gold_set)
+            if silver:
+                m["morphology_silver"] = morphology.evaluate_segmentations(
+                    tok, silver, weights={w: cscan.word_counts[w] for w in silver})
+        metrics[name] = m
+
+    parity = None
+    if parallel is not None:
+        parity = _parity(names, toks, tables, aligned_parallel(parallel), pivot, base_name, base_tok, report_progress)
+    if report_progress:
+        report_progress("done", cscan.bytes)
+
+    from .. import __version__
+
+    report = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "tokenforge_version": __version__,
+        "corpus": {"sources": _source_names(corp), "bytes": cscan.bytes, "chars": cscan.chars,
+                   "words": cscan.words, "records": cscan.records, "lang": lang,
+                   "sample_records": len(cscan.sample), "fertility_words": len(top_words)},
+        "tokenizers": [{"name": n, "source": s, "kind": _kind(t), "vocab_size": t.vocab_size}
+                       for n, t, s in named],
+        "metrics": metrics,
+        "parity": parity,
+        "baseline": base_name,
+        "notes": [x for x in (lex_note, silver_note) if x],
+        "examples": samples,
+    }
+    report["sections"] = build_sections(report)
+    return _clean(report)
+
+
+def _source_names(corp) -> list[str]:
+    out = []
+    for s in corp.sources:
+        out.append(getattr(s, "path", None) or getattr(s, "name", None) or repr(s))
+    return out
+
+
+def _top_token_counts(hist: Mapping[int, int], table: TokenTable) -> dict[bytes, int]:
+    """The most frequent ordinary tokens as {bytes: count} (bounded for slow lexicons)."""
+    top = sorted(((c, i) for i, c in hist.items() if i not in table.special), reverse=True)[:LEXICON_TOKENS]
+    return {table.token_bytes[i]: c for c, i in top}
+
+
+def _robustness(tok, sample: list[str], rate: float, seed: int) -> dict:
+    pairs = []
+    clean_n = noisy_n = 0
+    texts = [t for t in sample if t]
+    noisy_texts = [robustness.add_noise(t, rate, seed + k) for k, t in enumerate(texts)]
+    clean_ids = tok.encode_batch(texts, disallowed_special=())
+    noisy_ids = tok.encode_batch(noisy_texts, disallowed_special=())
+    compared = 0
+    for t, nt, ci, ni in zip(texts, noisy_texts, clean_ids, noisy_ids):
+        clean_n += len(ci)
+        noisy_n += len(ni)
+        cp = surface.align([tok.id_to_bytes(i) for i in ci], t)
+        np_ = surface.align([tok.id_to_bytes(i) for i in ni], nt)
+        if cp is None or np_ is None:  # tokens that do not spell the text (a normalizer): no offsets to compare
+            continue
+        pairs.append((robustness.boundaries(cp, t), robustness.boundaries(np_, nt)))
+        compared += len(t)
+    return {"boundary_stability": robustness.pooled_stability(pairs) if pairs else None,
+            "token_inflation": robustness.token_inflation(clean_n, noisy_n),
+            "noise_rate": rate, "texts": len(pairs), "chars": compared}
+
+
+def _parity(names, toks, tables, texts: dict[str, list[str]], pivot, base_name, base_tok, report_progress) -> dict:
+    langs = sorted(texts)
+    if pivot is None:
+        pivot = next((p for p in ("eng", "en") if p in texts), langs[0])
+    elif pivot not in texts:
+        raise ConfigError(f"pivot language {pivot!r} is not in the parallel set ({', '.join(langs)})")
+    chars = {lang: sum(len(t) for t in texts[lang]) for lang in langs}
+    per_text: dict[str, dict[str, list[int]]] = {}
+    tokens: dict[str, dict[str, int]] = {}
+    premium: dict[str, dict] = {}
+    alloc: dict[str, dict] = {}
+    overlap_out: dict[str, dict] = {}
+    summary: dict[str, dict] = {}
+    from collections import Counter
+
+    all_toks = list(zip(names, toks))
+    if base_tok is not None and base_name not in names:
+        all_toks.append((base_name, base_tok))
+    for name, tok in all_toks:
+        if report_progress:
+            report_progress(f"parallel text, {name}", 0)
+        counts_by_lang = {}
+        per_text[name] = {}
+        for lang in langs:
+            ids = tok.encode_batch(texts[lang], disallowed_special=())
+            per_text[name][lang] = [len(x) for x in ids]
+            c: Counter = Counter()
+            for x in ids:
+                c.update(x)
+            counts_by_lang[lang] = c
+        if name not in names:
+            continue
+        tokens[name] = {lang: sum(per_text[name][lang]) for lang in langs}
+        premium[name] = parity_mod.premiums(tokens[name], pivot)
+        summary[name] = {"max_min_ratio": parity_mod.max_min_ratio(tokens[name].values()),
+                         "gini": parity_mod.gini(tokens[name].values()),
+                         "mean_premium": sum(premium[name].values()) / len(langs)}
+        alloc[name] = {lang: {"vocab_share": allocation.vocab_share(counts_by_lang[lang], tables[name].vocab_size),
+                              "average_rank": allocation.average_rank(counts_by_lang[lang]),
+                              "chars_per_token": compression.chars_per_token(chars[lang], tokens[name][lang])}
+                       for lang in langs}
+        pairs = allocation.overlap(counts_by_lang)
+        jac = [v["jaccard"] for v in pairs.values() if v["jaccard"] is not None]
+        jsd = [v["jsd"] for v in pairs.values() if v["jsd"] is not None]
+        overlap_out[name] = {"mean_jaccard": sum(jac) / len(jac) if jac else None,
+                             "mean_jsd": sum(jsd) / len(jsd) if jsd else None,
+                             "pairs": {f"{a}|{b}": v for (a, b), v in pairs.items()}}
+    nsl = None
+    if base_name is not None:
+        nsl = {name: nsl_mod.nsl_by_language(per_text[name], per_text[base_name]) for name in names}
+    return {"pivot": pivot, "languages": langs, "segments": len(texts[langs[0]]), "chars": chars,
+            "tokens": tokens, "premium": premium, "summary": summary, "nsl": nsl, "nsl_baseline": base_name,
+            "allocation": alloc, "overlap": overlap_out}

@@ -1,0 +1,81 @@
+"""The one streaming pass: the corpus is read once, in chunks; each chunk is encoded by every tokenizer
+(`encode_batch`, native and parallel) and folded into id histograms, while corpus-wide counts (bytes, characters,
+whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken along the way."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from .histogram import IdHistogram
+from .inputs import Progress
+
+
+@dataclass
+class CorpusScan:
+    bytes: int = 0
+    chars: int = 0
+    words: int = 0
+    records: int = 0
+    word_counts: Counter = field(default_factory=Counter)
+    sample: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TokenizerScan:
+    histogram: IdHistogram
+    seconds: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return self.histogram.total
+
+
+def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 << 20, sample_records: int = 256,
+         sample_record_chars: int = 2000, progress: Optional[Progress] = None
+         ) -> tuple[CorpusScan, list[TokenizerScan]]:
+    """Reads `records` once; returns corpus counts and, per tokenizer, its id histogram and encode time.
+
+    The sample is spread evenly over the corpus (every stride-th record, the stride doubling as the corpus grows;
+    deterministic), at most `sample_records` records cut to `sample_record_chars` characters."""
+    corpus = CorpusScan()
+    results = [TokenizerScan(IdHistogram(t.vocab_size)) for t in tokenizers]
+    stride = 1
+    chunk: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        text = "\n".join(chunk)
+        corpus.chars += sum(len(r) for r in chunk)
+        corpus.bytes += sum(len(r.encode("utf-8", "surrogatepass")) for r in chunk)
+        words = text.split()
+        corpus.words += len(words)
+        corpus.word_counts.update(words)
+        for tok, res in zip(tokenizers, results):
+            start = time.perf_counter()
+            ids = tok.encode_batch(chunk, disallowed_special=())
+            res.seconds += time.perf_counter() - start
+            res.histogram.add(ids)
+        if progress:
+            progress("encoding", corpus.bytes)
+
+    for record in records:
+        if corpus.records % stride == 0 and sample_records:
+            corpus.sample.append(record[:sample_record_chars])
+            if len(corpus.sample) >= 2 * sample_records:  # keep every other one, take half as often
+                del corpus.sample[1::2]
+                stride *= 2
+        corpus.records += 1
+        chunk.append(record)
+        size += len(record)
+        if size >= chunk_chars:
+            flush()
+            chunk, size = [], 0
+    if chunk:
+        flush()
+    if len(corpus.sample) > sample_records:
+        step = len(corpus.sample) / sample_records
+        corpus.sample = [corpus.sample[int(k * step)] for k in range(sample_records)]
+    return corpus, results

@@ -1,0 +1,48 @@
+"""Per-id tables of one tokenizer (bytes, length, script, category, partial UTF-8), built once per evaluation, so
+every corpus metric is a lookup weighted by the id histogram instead of per-token Python work on the stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..metrics.fallback import is_partial_utf8
+from ..metrics.scripts import token_category, token_script
+
+
+@dataclass
+class TokenTable:
+    vocab_size: int
+    token_bytes: dict[int, bytes]          # every id that has bytes (holes in the id space left out)
+    special: frozenset[int]                # special and added tokens
+    unk: frozenset[int]                    # the unknown token, where the model has one
+    partial: frozenset[int] = field(default_factory=frozenset)
+    byte_length: dict[int, int] = field(default_factory=dict)
+    script: dict[int, str] = field(default_factory=dict)
+    category: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, tokenizer) -> "TokenTable":
+        n = tokenizer.vocab_size
+        table: dict[int, bytes] = {}
+        for i in range(n):
+            try:
+                table[i] = tokenizer.id_to_bytes(i)
+            except Exception:  # a hole in the id space
+                continue
+        special = {int(i) for i in getattr(tokenizer, "special_tokens", {}).values()}
+        special |= {int(i) for i in getattr(tokenizer, "added_tokens", {}).values()}
+        unk_id = getattr(tokenizer, "unk_id", None)
+        if unk_id is None:
+            unk_id = getattr(getattr(tokenizer, "model", None), "unk_id", None)
+        unk = frozenset([unk_id]) if isinstance(unk_id, int) else frozenset()
+        t = cls(n, table, frozenset(special), unk)
+        t.partial = frozenset(i for i, b in table.items() if is_partial_utf8(b))
+        t.byte_length = {i: len(b) for i, b in table.items()}
+        t.script = {i: token_script(b) for i, b in table.items()}
+        t.category = {i: token_category(b) for i, b in table.items()}
+        return t
+
+    @property
+    def ordinary_ids(self) -> list[int]:
+        """Ids of the learned vocabulary (special / added tokens left out)."""
+        return [i for i in self.token_bytes if i not in self.special]

@@ -1,0 +1,183 @@
+"""`evaluate` end to end: a schema-valid report on bundled and shared data, with facts checked by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import pytest
+
+import tokenforge
+from tokenforge.errors import ConfigError, CorpusError
+from tokenforge.evaluation import evaluate
+from tokenforge.evaluation import histogram as histogram_mod
+
+from conftest import ROOT, UDHR, needs_shared
+
+EXAMPLE_TEXT = ROOT / "examples" / "udhr-en.txt"
+GPT2_SMALL = ROOT / "examples" / "gpt2-small.tiktoken"
+PLOT_KINDS = {"bar", "grouped_bar", "histogram", "line"}
+
+
+def byte_tokenizer() -> tokenforge.Tokenizer:
+    """One token per byte: every count on it is a byte count, so expected values are plain arithmetic."""
+    return tokenforge.Tokenizer(tokenforge.BpeModel({bytes([i]): i for i in range(256)}), pretokenizer=None,
+                                name="bytes")
+
+
+# A JSON-schema-like check of the report contract shared with the report renderer.
+def check_report(report: dict) -> None:
+    def number(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    def cell(x):
+        return x is None or isinstance(x, str) or number(x)
+
+    json.dumps(report, allow_nan=False)  # JSON-able, no NaN / inf anywhere
+    assert report["schema"] == "tokenforge.eval-report" and report["version"] == 1
+    assert isinstance(report["created"], str) and report["created"].endswith("Z")
+    assert isinstance(report["tokenforge_version"], str)
+    corpus = report["corpus"]
+    assert isinstance(corpus["sources"], list)
+    for key in ("bytes", "chars", "words", "records"):
+        assert isinstance(corpus[key], int) and corpus[key] >= 0
+    assert corpus["lang"] is None or isinstance(corpus["lang"], str)
+    names = []
+    for tok in report["tokenizers"]:
+        assert set(tok) >= {"name", "source", "kind", "vocab_size"}
+        assert isinstance(tok["name"], str) and isinstance(tok["source"], str) and isinstance(tok["kind"], str)
+        assert isinstance(tok["vocab_size"], int)
+        names.append(tok["name"])
+    assert len(set(names)) == len(names)
+    assert set(report["metrics"]) == set(names)
+    for values in report["metrics"].values():
+        for key, value in values.items():
+            assert isinstance(key, str)
+            assert value is None or number(value) or isinstance(value, (dict, str, list)), key
+    assert report["parity"] is None or isinstance(report["parity"], dict)
+    assert report["sections"]
+    for section in report["sections"]:
+        assert isinstance(section["id"], str) and isinstance(section["title"], str)
+        assert isinstance(section["description"], str) and section["description"]
+        for table in section["tables"]:
+            assert isinstance(table["title"], str)
+            assert all(isinstance(c, str) for c in table["columns"])
+            for row in table["rows"]:
+                assert len(row) == len(table["columns"]) and all(cell(c) for c in row), (section["id"], row)
+        for plot in section["plots"]:
+            assert plot["kind"] in PLOT_KINDS
+            for key in ("title", "x_label", "y_label"):
+                assert isinstance(plot[key], str)
+            for series in plot["series"]:
+                assert isinstance(series["name"], str) and len(series["x"]) == len(series["y"])
+                if plot["kind"] in ("bar", "grouped_bar"):
+                    assert all(isinstance(x, str) for x in series["x"])
+                else:
+                    assert all(number(x) for x in series["x"])
+                assert all(y is None or number(y) for y in series["y"])
+
+
+def test_report_on_bundled_data():
+    text = EXAMPLE_TEXT.read_text(encoding="utf-8")
+    parallel = {"en": ["All are equal.", "Rights."], "de": ["Alle sind gleich.", "Rechte!"]}
+    report = evaluate({"bytes": byte_tokenizer(), "gpt2-small": str(GPT2_SMALL)}, str(EXAMPLE_TEXT),
+                      parallel=parallel, lang="en", baseline="bytes", progress=False)
+    check_report(report)
+    raw = text.encode("utf-8")
+    corpus = report["corpus"]
+    assert corpus["bytes"] == len(raw) and corpus["chars"] == len(text) and corpus["words"] == len(text.split())
+    assert corpus["records"] == text.count("\n") + (not text.endswith("\n"))
+    b = report["metrics"]["bytes"]
+    # one token per byte
+    assert b["tokens"] == len(raw) and b["bytes_per_token"] == 1.0
+    assert b["chars_per_token"] == pytest.approx(len(text) / len(raw))
+    non_ascii = sum(1 for x in raw if x >= 0x80)
+    assert b["byte_fallback_rate"] == pytest.approx(non_ascii / len(raw))
+    assert b["vocab_utilisation"] == pytest.approx(len(set(raw)) / 256)
+    assert b["unreachable_tokens"] == 0 and b["undecodable_tokens"] == 128
+    assert b["token_length_distribution"] == {"1": len(raw)}
+    assert b["nsl"] == 1.0
+    g = report["metrics"]["gpt2-small"]
+    gpt2 = tokenforge.load(GPT2_SMALL)
+    lines = text.splitlines(keepends=True)
+    assert g["tokens"] == sum(gpt2.count_batch(lines, disallowed_special=()))
+    assert g["nsl"] == pytest.approx(g["tokens"] / len(raw))
+    assert 0 < g["renyi_efficiency"] < 1 and g["valid_word_rate"] > 0.5
+    assert g["morphology_gold"]["words"] >= 300
+    p = report["parity"]
+    assert p["pivot"] == "en" and p["segments"] == 2
+    # bytes tokenizer: tokens = UTF-8 bytes; "All are equal." + "Rights." = 14 + 7, "Alle sind gleich." + "Rechte!" = 17 + 7
+    assert p["tokens"]["bytes"] == {"en": 21, "de": 24}
+    assert p["premium"]["bytes"]["de"] == pytest.approx(24 / 21)
+    assert p["summary"]["bytes"]["max_min_ratio"] == pytest.approx(24 / 21)
+    assert p["nsl"]["bytes"] == {"de": 1.0, "en": 1.0}
+    ids = {s["id"] for s in report["sections"]}
+    assert {"compression", "distribution", "scripts", "reachability", "robustness", "throughput", "parity",
+            "allocation", "lexical"} <= ids
+
+
+@needs_shared
+def test_report_with_udhr_directory_and_several_formats():
+    from conftest import TOKENIZERS
+
+    report = evaluate([str(TOKENIZERS / "cl100k_base.tiktoken"), str(TOKENIZERS / "qwen3.tokenizer.json")],
+                      str(EXAMPLE_TEXT), parallel=str(UDHR), progress=False)
+    check_report(report)
+    p = report["parity"]
+    assert len(p["languages"]) == 53 and p["pivot"] == "eng"
+    assert p["premium"]["cl100k_base"]["eng"] == 1.0
+    # the Amharic UDHR has no preamble: only segments every language has are compared
+    assert p["segments"] == 30
+    assert report["tokenizers"][1]["vocab_size"] == tokenforge.load(TOKENIZERS / "qwen3.tokenizer.json").vocab_size
+
+
+def test_progress_callback_is_called():
+    seen = []
+    evaluate([byte_tokenizer()], tokenforge.Texts(["some text\n"] * 10), progress=lambda stage, done: seen.append(stage))
+    assert seen[0] == "encoding" and seen[-1] == "done"
+
+
+def test_histogram_paths_agree(monkeypatch):
+    batches = [[[1, 2, 2], [5]], [[], [2, 7]]]
+    dense = histogram_mod.IdHistogram(8)
+    for b in batches:
+        dense.add(b)
+    dense_counts = dense.as_dict()
+    monkeypatch.setattr(histogram_mod, "_np", None)
+    plain = histogram_mod.IdHistogram(8)
+    for b in batches:
+        plain.add(b)
+    assert dense_counts == plain.as_dict() == {1: 1, 2: 3, 5: 1, 7: 1}
+    assert dense.total == plain.total == 6
+
+
+def test_bad_arguments_raise_typed_errors(tmp_path):
+    tok = byte_tokenizer()
+    with pytest.raises(ConfigError, match="at least one tokenizer"):
+        evaluate([], str(EXAMPLE_TEXT))
+    with pytest.raises(ConfigError, match="not a Tokenizer or a path"):
+        evaluate([42], str(EXAMPLE_TEXT))
+    with pytest.raises(ConfigError, match="baseline"):
+        evaluate([tok], str(EXAMPLE_TEXT), baseline="nope", progress=False)
+    with pytest.raises(ConfigError, match="at least two languages"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel={"en": ["x"]}, progress=False)
+    with pytest.raises(ConfigError, match="pivot language 'fr'"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel={"en": ["x"], "de": ["y"]}, pivot="fr", progress=False)
+    with pytest.raises(ConfigError, match="same length"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel={"en": ["x"], "de": ["y", "z"]}, progress=False)
+    with pytest.raises(CorpusError, match="share no segment"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel={"en": {"1": "x"}, "de": {"2": "y"}}, progress=False)
+    with pytest.raises(CorpusError):
+        evaluate([tok], str(tmp_path / "missing.txt"), progress=False)
+    with pytest.raises(ConfigError, match="alpha"):
+        evaluate([tok], str(EXAMPLE_TEXT), alpha=-1, progress=False)
+
+
+def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    report = evaluate([byte_tokenizer()], str(empty), progress=False)
+    check_report(report)
+    m = report["metrics"]["bytes"]
+    assert m["tokens"] == 0 and m["bytes_per_token"] is None and m["shannon_entropy"] is None
