@@ -1,4 +1,4 @@
-"""The `tokenforge` command line: train, encode, decode, count, convert, inspect."""
+"""The `tokenforge` command line: train, encode, decode, count, convert, inspect, eval."""
 
 from __future__ import annotations
 
@@ -229,7 +229,8 @@ def cmd_train(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tokenforge",
-        description="Train, run, inspect and convert text tokenizers (HF tokenizer.json, tiktoken rank files).",
+        description="Train, run, inspect, convert and evaluate text tokenizers "
+                    "(HF tokenizer.json, tiktoken rank files).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
