@@ -133,7 +133,8 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
     marks.append(("end", time.perf_counter()))
     stages = {}
     for (stage, t0), (_, t1) in zip(marks, marks[1:]):
-        label = "read + encode corpus (all tokenizers)" if stage in ("start", "encoding") else stage
+        label = ("read + encode corpus (all tokenizers)" if stage in ("start", "encoding") else
+                 "build report sections" if stage == "done" else stage)
         stages[label] = stages.get(label, 0.0) + (t1 - t0)
     return {
         "corpus": EVAL_CORPUS,
