@@ -70,7 +70,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
       {lang: {segment: text}} or {lang: [texts]}) for parity, NSL per language and vocabulary allocation/overlap;
       `pivot` is the reference language (default `eng`/`en` when present).
     - `baseline`: a tokenizer name among `tokenizers` (or another Tokenizer/path) that NSL is relative to.
-    - `lang`: the corpus language, for %valid-word (`lexicon`, default the wordfreq list of `lang`) and
+    - `lang`: the corpus language, for %valid-word (`lexicon`: a `metrics.lexicon.Lexicon`, a set-like object, or
+      the path of a hunspell `.dic`; default the wordfreq list of `lang`) and
       morphological alignment (`gold` segmentations, default the shipped set for `lang` when there is one;
       Turkish also gets a silver check against zeyrek).
     - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the corpus (noise seeded by `seed`), fertility on the
@@ -110,6 +111,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
 
     lex = None
     lex_note = None
+    if isinstance(lexicon, (str, os.PathLike)):
+        lexicon = lexicon_mod.HunspellLexicon(lexicon)
     if lang:
         lex = lexicon if lexicon is not None else _default_lexicon(lang)
         if isinstance(lex, Exception):

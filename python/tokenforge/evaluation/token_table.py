@@ -4,9 +4,16 @@ every corpus metric is a lookup weighted by the id histogram instead of per-toke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..metrics.fallback import is_partial_utf8
 from ..metrics.scripts import token_category, token_script
+
+
+@lru_cache(maxsize=1 << 20)
+def _classify(token: bytes) -> tuple[str, str]:
+    """(script, category) of a token; cached, since tokenizers compared side by side share most of their tokens."""
+    return token_script(token), token_category(token)
 
 
 @dataclass
@@ -38,8 +45,8 @@ class TokenTable:
         t = cls(n, table, frozenset(special), unk)
         t.partial = frozenset(i for i, b in table.items() if is_partial_utf8(b))
         t.byte_length = {i: len(b) for i, b in table.items()}
-        t.script = {i: token_script(b) for i, b in table.items()}
-        t.category = {i: token_category(b) for i, b in table.items()}
+        t.script = {i: _classify(b)[0] for i, b in table.items()}
+        t.category = {i: _classify(b)[1] for i, b in table.items()}
         return t
 
     @property
