@@ -199,3 +199,14 @@ def test_turkish_with_hunspell_and_silver_segmentation():
     assert m["morphology_gold"]["words"] == 348
     assert m["morphology_silver"]["words"] > 100 and 0 <= m["morphology_silver"]["f1"] <= 1
     assert any(s["id"] == "lexical" for s in report["sections"])
+
+
+def test_baseline_by_object_and_outside_the_list():
+    bytes_tok = byte_tokenizer()
+    texts = tokenforge.Texts(["abc abc\n", "ü\n"])
+    report = evaluate({"b": bytes_tok, "g": str(GPT2_SMALL)}, texts, baseline=bytes_tok, progress=False)
+    assert report["baseline"] == "b" and report["metrics"]["b"]["nsl"] == 1.0
+    # a baseline that is not evaluated itself is only counted: bytes of "abc abc\n" + "ü\n" = 8 + 3
+    report = evaluate({"g": str(GPT2_SMALL)}, texts, baseline=bytes_tok, progress=False)
+    assert report["baseline"] == "bytes" and list(report["metrics"]) == ["g"]
+    assert report["metrics"]["g"]["nsl"] == pytest.approx(report["metrics"]["g"]["tokens"] / 11)

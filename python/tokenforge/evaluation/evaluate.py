@@ -74,8 +74,9 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
       the path of a hunspell `.dic`; default the wordfreq list of `lang`) and
       morphological alignment (`gold` segmentations, default the shipped set for `lang` when there is one;
       Turkish also gets a silver check against zeyrek).
-    - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the corpus (noise seeded by `seed`), fertility on the
-      100k most frequent words, unreachable tokens on the whole vocabulary.
+    - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the
+      corpus (noise seeded by `seed`), fertility on the 100k most frequent words; unreachable tokens are checked
+      over the whole vocabulary (one batched encode).
     """
     if not 0 < alpha or math.isnan(alpha):
         raise ConfigError(f"Rényi order alpha must be positive, got {alpha}")
@@ -88,7 +89,10 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
     base_name: Optional[str] = None
     base_tok = None
     if baseline is not None:
-        if isinstance(baseline, str) and baseline in names:
+        same = [k for k, t in enumerate(toks) if t is baseline]
+        if same:
+            base_name, base_tok = names[same[0]], toks[same[0]]
+        elif isinstance(baseline, str) and baseline in names:
             base_name, base_tok = baseline, toks[names.index(baseline)]
         else:
             if isinstance(baseline, str) and not os.path.exists(baseline):

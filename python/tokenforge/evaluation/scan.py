@@ -1,6 +1,7 @@
 """The one streaming pass: the corpus is read once, in chunks; each chunk is encoded by every tokenizer
 (`encode_batch`, native and parallel) and folded into id histograms, while corpus-wide counts (bytes, characters,
-whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken along the way."""
+whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken
+along the way."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ def wordfreq_lexicon(lang: str, wordlist: str = "best", min_zipf: float = 0.0) -
     try:
         import wordfreq
     except ImportError:
-        raise MissingDependencyError("wordfreq lexicons need the 'wordfreq' package: pip install 'tokenforge[eval]'") from None
+        raise MissingDependencyError(
+            "wordfreq lexicons need the 'wordfreq' package: pip install 'tokenforge[eval]'") from None
     if lang not in wordfreq.available_languages(wordlist):
         raise ConfigError(f"wordfreq has no {wordlist!r} list for language {lang!r}")
     words = (w for w in wordfreq.iter_wordlist(lang, wordlist)
@@ -56,7 +57,8 @@ class HunspellLexicon(Lexicon):
         try:
             from spylls.hunspell import Dictionary
         except ImportError:
-            raise MissingDependencyError("hunspell lexicons need the 'spylls' package: pip install 'tokenforge[eval]'") from None
+            raise MissingDependencyError(
+                "hunspell lexicons need the 'spylls' package: pip install 'tokenforge[eval]'") from None
         base = os.fspath(path)
         for suffix in (".dic", ".aff"):
             if base.endswith(suffix):

@@ -34,9 +34,10 @@ def unreachable_tokens(tokenizer, token_bytes: Mapping[int, bytes], *, skip: Abs
     """Decodable ids t (not in `skip`, e.g. special tokens) for which encoding t's decoded string,
     `tokenizer.decode([t])`, does not give back [t].
 
-    SentencePiece-style vocabularies (over 5% of entries start with "▁", the word-start mark) add a dummy space before the text, so a piece that
-    continues a word can never come out of its string alone; such a piece counts as reachable when it comes out
-    last after a digit, `encode("0" + s) == ids_of("0") + [t]` (the digit keeps it inside a word)."""
+    SentencePiece-style vocabularies (over 5% of entries start with "▁", the word-start mark) add a dummy space
+    before the text, so a piece that continues a word can never come out of its string alone; such a piece counts
+    as reachable when it comes out last after a digit, `encode("0" + s) == ids_of("0") + [t]` (the digit keeps it
+    inside a word)."""
     starts = sum(1 for i, data in token_bytes.items() if i not in skip and data.startswith(META_SPACE))
     marks_word_start = starts > 0.05 * max(len(token_bytes), 1)  # a SentencePiece vocabulary, not a stray "▁"
     candidates: list[tuple[int, str]] = []
