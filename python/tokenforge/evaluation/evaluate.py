@@ -182,7 +182,7 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
             "zipf": zipf.zipf_fit(hist),
             "scripts_vocab": scripts.distribution({i: table.script[i] for i in ordinary}),
             "scripts_corpus": scripts.distribution(table.script, hist),
-            "categories_corpus": scripts.distribution(table.category, hist),
+            "categories_corpus": scripts.distribution(table.categories(hist), hist),
             "completeness": scripts.completeness(table.token_bytes[i] for i in ordinary),
             "undecodable_tokens": len(undecodable),
             "unreachable_tokens": None if unreachable is None else len(unreachable),
