@@ -210,3 +210,12 @@ def test_baseline_by_object_and_outside_the_list():
     report = evaluate({"g": str(GPT2_SMALL)}, texts, baseline=bytes_tok, progress=False)
     assert report["baseline"] == "bytes" and list(report["metrics"]) == ["g"]
     assert report["metrics"]["g"]["nsl"] == pytest.approx(report["metrics"]["g"]["tokens"] / 11)
+
+
+def test_three_letter_language_codes():
+    pytest.importorskip("wordfreq")
+    report = evaluate([str(GPT2_SMALL)], tokenforge.Texts(["All human beings are born free\n"]), lang="eng",
+                      progress=False)
+    m = report["metrics"]["gpt2-small"]
+    assert report["corpus"]["lang"] == "eng" and m["lexicon"] == "wordfreq:en"
+    assert m["morphology_gold"]["words"] == 398

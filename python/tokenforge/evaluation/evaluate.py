@@ -25,6 +25,7 @@ FERTILITY_WORDS = 100_000      # most frequent distinct words tokenized on their
 LEXICON_TOKENS = 50_000        # most frequent distinct tokens checked against the lexicon
 SILVER_WORDS = 2_000           # most frequent words segmented by zeyrek (Turkish)
 UNREACHABLE_MAX_IDS = 1_000_000
+_LANG_ALIASES = {"eng": "en", "tur": "tr", "en-us": "en", "en-gb": "en", "tr-tr": "tr", "tr_tr": "tr"}
 
 
 def _clean(value):
@@ -115,21 +116,22 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
 
     lex = None
     lex_note = None
+    code = _LANG_ALIASES.get(lang.lower(), lang.lower()) if lang else None  # "tur" / "tr-TR" -> "tr"
     if isinstance(lexicon, (str, os.PathLike)):
         lexicon = lexicon_mod.HunspellLexicon(lexicon)
     if lang:
-        lex = lexicon if lexicon is not None else _default_lexicon(lang)
+        lex = lexicon if lexicon is not None else _default_lexicon(code)
         if isinstance(lex, Exception):
             lex_note, lex = str(lex), None
     gold_set = gold
     if gold_set is None and lang:
         try:
-            gold_set = morphology.load_gold(lang)
+            gold_set = morphology.load_gold(code)
         except ConfigError:
             gold_set = None
     silver = None
     silver_note = None
-    if lang == "tr":
+    if code == "tr":
         try:
             segmenter = morphology.ZeyrekSegmenter()
             silver = {}
