@@ -48,9 +48,9 @@ def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 <
     size = 0
 
     def flush() -> None:
-        text = "\n".join(chunk)
-        corpus.chars += sum(len(r) for r in chunk)
-        corpus.bytes += sum(len(r.encode("utf-8", "surrogatepass")) for r in chunk)
+        text = "\n".join(chunk)  # the joins add len(chunk) - 1 characters and bytes, taken off again
+        corpus.chars += len(text) - (len(chunk) - 1)
+        corpus.bytes += len(text.encode("utf-8", "surrogatepass")) - (len(chunk) - 1)
         words = text.split()
         corpus.words += len(words)
         corpus.word_counts.update(words)
