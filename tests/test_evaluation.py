@@ -132,6 +132,10 @@ def test_report_with_udhr_directory_and_several_formats():
     assert report["tokenizers"][1]["vocab_size"] == tokenforge.load(TOKENIZERS / "qwen3.tokenizer.json").vocab_size
 
 
+def test_top_level_evaluate_is_the_same_function():
+    assert tokenforge.evaluate is evaluate
+
+
 def test_progress_callback_is_called():
     seen = []
     evaluate([byte_tokenizer()], tokenforge.Texts(["some text\n"] * 10), progress=lambda stage, done: seen.append(stage))
@@ -172,6 +176,16 @@ def test_bad_arguments_raise_typed_errors(tmp_path):
         evaluate([tok], str(tmp_path / "missing.txt"), progress=False)
     with pytest.raises(ConfigError, match="alpha"):
         evaluate([tok], str(EXAMPLE_TEXT), alpha=-1, progress=False)
+    with pytest.raises(CorpusError, match="directory"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel=str(tmp_path / "nowhere"), progress=False)
+    bad = tmp_path / "par"
+    bad.mkdir()
+    (bad / "en.json").write_text("{not json", encoding="utf-8")
+    (bad / "de.txt").write_text("x\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="en.json"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel=str(bad), progress=False)
+    with pytest.raises(ConfigError, match="hunspell file not found"):
+        evaluate([tok], str(EXAMPLE_TEXT), lang="tr", lexicon=str(tmp_path / "none.dic"), progress=False)
 
 
 def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
