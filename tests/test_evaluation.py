@@ -233,3 +233,13 @@ def test_three_letter_language_codes():
     m = report["metrics"]["gpt2-small"]
     assert report["corpus"]["lang"] == "eng" and m["lexicon"] == "wordfreq:en"
     assert m["morphology_gold"]["words"] == 398
+
+
+def test_word_table_bound_keeps_totals_exact():
+    from tokenforge.evaluation.scan import scan
+
+    records = [f"w{k} common\n" for k in range(50)]
+    corpus, (res,) = scan(records, [byte_tokenizer()], chunk_chars=40, max_distinct_words=10)
+    assert corpus.words == 100 and corpus.pruned_words
+    assert corpus.word_counts["common"] >= 2 and len(corpus.word_counts) <= 10 + 10
+    assert res.tokens == sum(len(r.encode()) for r in records)

@@ -227,7 +227,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         "tokenforge_version": __version__,
         "corpus": {"sources": _source_names(corp), "bytes": cscan.bytes, "chars": cscan.chars,
                    "words": cscan.words, "records": cscan.records, "lang": lang,
-                   "sample_records": len(cscan.sample), "fertility_words": len(top_words)},
+                   "sample_records": len(cscan.sample), "fertility_words": len(top_words),
+                   "word_table_pruned": cscan.pruned_words},
         "tokenizers": [{"name": n, "source": s, "kind": _kind(t), "vocab_size": t.vocab_size}
                        for n, t, s in named],
         "metrics": metrics,
