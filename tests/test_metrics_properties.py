@@ -82,3 +82,16 @@ def test_evaluator_matches_a_slow_count_on_real_text():
     assert m["shannon_entropy"] == pytest.approx(shannon)
     assert m["vocab_utilisation"] == pytest.approx(len(slow) / GPT2_SMALL.vocab_size)
     assert m["unused_tokens"] == GPT2_SMALL.vocab_size - 1 - len(slow)  # minus <|endoftext|>, a special token
+
+
+@given(st.dictionaries(st.sampled_from(["en", "de", "fi", "tr"]), counts_st, min_size=2, max_size=4))
+def test_overlap_numpy_path_equals_reference(counts_by_lang):
+    pytest.importorskip("numpy")
+    fast, slow = allocation.overlap(counts_by_lang), allocation.overlap_reference(counts_by_lang)
+    assert fast.keys() == slow.keys()
+    for key in fast:
+        for metric in ("jaccard", "jsd"):
+            if slow[key][metric] is None:
+                assert fast[key][metric] is None
+            else:
+                assert fast[key][metric] == pytest.approx(slow[key][metric], abs=1e-9)

@@ -46,3 +46,15 @@ from .training import train  # noqa: E402
 
 __all__ += ["CorpusError", "CorpusWarning", "PretokenCounts", "Texts", "TrainingError", "count_pretokens",
             "open_corpus", "train"]
+
+
+def __getattr__(name: str):
+    # `tokenforge.evaluate` is imported on first use, so `import tokenforge` stays light.
+    if name == "evaluate":
+        from .evaluation import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'tokenforge' has no attribute {name!r}")
+
+
+__all__ += ["evaluate"]

@@ -25,6 +25,7 @@ FERTILITY_WORDS = 100_000      # most frequent distinct words tokenized on their
 LEXICON_TOKENS = 50_000        # most frequent distinct tokens checked against the lexicon
 SILVER_WORDS = 2_000           # most frequent words segmented by zeyrek (Turkish)
 UNREACHABLE_MAX_IDS = 1_000_000
+_LANG_ALIASES = {"eng": "en", "tur": "tr", "en-us": "en", "en-gb": "en", "tr-tr": "tr", "tr_tr": "tr"}
 
 
 def _clean(value):
@@ -70,11 +71,13 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
       {lang: {segment: text}} or {lang: [texts]}) for parity, NSL per language and vocabulary allocation/overlap;
       `pivot` is the reference language (default `eng`/`en` when present).
     - `baseline`: a tokenizer name among `tokenizers` (or another Tokenizer/path) that NSL is relative to.
-    - `lang`: the corpus language, for %valid-word (`lexicon`, default the wordfreq list of `lang`) and
+    - `lang`: the corpus language, for %valid-word (`lexicon`: a `metrics.lexicon.Lexicon`, a set-like object, or
+      the path of a hunspell `.dic`; default the wordfreq list of `lang`) and
       morphological alignment (`gold` segmentations, default the shipped set for `lang` when there is one;
       Turkish also gets a silver check against zeyrek).
-    - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the corpus (noise seeded by `seed`), fertility on the
-      100k most frequent words, unreachable tokens on the whole vocabulary.
+    - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the
+      corpus (noise seeded by `seed`), fertility on the 100k most frequent words; unreachable tokens are checked
+      over the whole vocabulary (one batched encode).
     """
     if not 0 < alpha or math.isnan(alpha):
         raise ConfigError(f"Rényi order alpha must be positive, got {alpha}")
@@ -87,7 +90,10 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
     base_name: Optional[str] = None
     base_tok = None
     if baseline is not None:
-        if isinstance(baseline, str) and baseline in names:
+        same = [k for k, t in enumerate(toks) if t is baseline]
+        if same:
+            base_name, base_tok = names[same[0]], toks[same[0]]
+        elif isinstance(baseline, str) and baseline in names:
             base_name, base_tok = baseline, toks[names.index(baseline)]
         else:
             if isinstance(baseline, str) and not os.path.exists(baseline):
@@ -110,19 +116,22 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
 
     lex = None
     lex_note = None
+    code = _LANG_ALIASES.get(lang.lower(), lang.lower()) if lang else None  # "tur" / "tr-TR" -> "tr"
+    if isinstance(lexicon, (str, os.PathLike)):
+        lexicon = lexicon_mod.HunspellLexicon(lexicon)
     if lang:
-        lex = lexicon if lexicon is not None else _default_lexicon(lang)
+        lex = lexicon if lexicon is not None else _default_lexicon(code)
         if isinstance(lex, Exception):
             lex_note, lex = str(lex), None
     gold_set = gold
     if gold_set is None and lang:
         try:
-            gold_set = morphology.load_gold(lang)
+            gold_set = morphology.load_gold(code)
         except ConfigError:
             gold_set = None
     silver = None
     silver_note = None
-    if lang == "tr":
+    if code == "tr":
         try:
             segmenter = morphology.ZeyrekSegmenter()
             silver = {}
@@ -175,7 +184,7 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
             "zipf": zipf.zipf_fit(hist),
             "scripts_vocab": scripts.distribution({i: table.script[i] for i in ordinary}),
             "scripts_corpus": scripts.distribution(table.script, hist),
-            "categories_corpus": scripts.distribution(table.category, hist),
+            "categories_corpus": scripts.distribution(table.categories(hist), hist),
             "completeness": scripts.completeness(table.token_bytes[i] for i in ordinary),
             "undecodable_tokens": len(undecodable),
             "unreachable_tokens": None if unreachable is None else len(unreachable),
@@ -218,7 +227,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         "tokenforge_version": __version__,
         "corpus": {"sources": _source_names(corp), "bytes": cscan.bytes, "chars": cscan.chars,
                    "words": cscan.words, "records": cscan.records, "lang": lang,
-                   "sample_records": len(cscan.sample), "fertility_words": len(top_words)},
+                   "sample_records": len(cscan.sample), "fertility_words": len(top_words),
+                   "word_table_pruned": cscan.pruned_words},
         "tokenizers": [{"name": n, "source": s, "kind": _kind(t), "vocab_size": t.vocab_size}
                        for n, t, s in named],
         "metrics": metrics,

@@ -1,6 +1,7 @@
 """The one streaming pass: the corpus is read once, in chunks; each chunk is encoded by every tokenizer
 (`encode_batch`, native and parallel) and folded into id histograms, while corpus-wide counts (bytes, characters,
-whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken along the way."""
+whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken
+along the way."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class CorpusScan:
     records: int = 0
     word_counts: Counter = field(default_factory=Counter)
     sample: list[str] = field(default_factory=list)
+    pruned_words: bool = False  # the word table was pruned (only fertility's word list is affected)
 
 
 @dataclass
@@ -34,12 +36,15 @@ class TokenizerScan:
 
 
 def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 << 20, sample_records: int = 256,
-         sample_record_chars: int = 2000, progress: Optional[Progress] = None
+         sample_record_chars: int = 2000, max_distinct_words: int = 2_000_000,
+         progress: Optional[Progress] = None
          ) -> tuple[CorpusScan, list[TokenizerScan]]:
     """Reads `records` once; returns corpus counts and, per tokenizer, its id histogram and encode time.
 
     The sample is spread evenly over the corpus (every stride-th record, the stride doubling as the corpus grows;
-    deterministic), at most `sample_records` records cut to `sample_record_chars` characters."""
+    deterministic), at most `sample_records` records cut to `sample_record_chars` characters. The word table keeps
+    at most about `max_distinct_words` words (words seen once are dropped when it grows past that; the word total
+    stays exact)."""
     corpus = CorpusScan()
     results = [TokenizerScan(IdHistogram(t.vocab_size)) for t in tokenizers]
     stride = 1
@@ -47,12 +52,15 @@ def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 <
     size = 0
 
     def flush() -> None:
-        text = "\n".join(chunk)
-        corpus.chars += sum(len(r) for r in chunk)
-        corpus.bytes += sum(len(r.encode("utf-8", "surrogatepass")) for r in chunk)
+        text = "\n".join(chunk)  # the joins add len(chunk) - 1 characters and bytes, taken off again
+        corpus.chars += len(text) - (len(chunk) - 1)
+        corpus.bytes += len(text.encode("utf-8", "surrogatepass")) - (len(chunk) - 1)
         words = text.split()
         corpus.words += len(words)
         corpus.word_counts.update(words)
+        if len(corpus.word_counts) > max_distinct_words:  # bound memory: forget the words seen once so far
+            corpus.word_counts = Counter({w: c for w, c in corpus.word_counts.items() if c > 1})
+            corpus.pruned_words = True
         for tok, res in zip(tokenizers, results):
             start = time.perf_counter()
             ids = tok.encode_batch(chunk, disallowed_special=())

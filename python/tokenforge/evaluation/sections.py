@@ -107,12 +107,15 @@ def _scripts(names, m) -> dict:
                 labels.append(k)
     labels = labels[:12]
     rows = []
-    for n in names:
-        sv = m[n]["scripts_vocab"]
-        sc = m[n]["scripts_corpus"]
-        tv, tc = sum(sv.values()) or 1, sum(sc.values()) or 1
-        for k in labels:
-            rows.append([n, k, sv.get(k, 0), round(100 * sv.get(k, 0) / tv, 2), round(100 * sc.get(k, 0) / tc, 2)])
+    for k in labels:
+        row: list = [k]
+        for n in names:
+            sv = m[n]["scripts_vocab"]
+            row.append(round(100 * sv.get(k, 0) / (sum(sv.values()) or 1), 2))
+        for n in names:
+            sc = m[n]["scripts_corpus"]
+            row.append(round(100 * sc.get(k, 0) / (sum(sc.values()) or 1), 2))
+        rows.append(row)
     comp_rows = []
     for n in names:
         c = m[n]["completeness"]
@@ -138,7 +141,8 @@ def _scripts(names, m) -> dict:
             "character) and with its character category; shares are given over the vocabulary and over token "
             "occurrences on the corpus. Completeness: vocabulary entries that are whole UTF-8 text vs partial "
             "byte sequences."),
-        "tables": [_table("Scripts", ["tokenizer", "script", "vocab entries", "vocab %", "corpus tokens %"], rows),
+        "tables": [_table("Scripts (% of vocabulary entries, % of corpus tokens)",
+                          ["script"] + [f"{n} vocab %" for n in names] + [f"{n} corpus %" for n in names], rows),
                    _table("Token completeness (vocabulary)", ["tokenizer", "complete", "partial", "partial %"],
                           comp_rows),
                    _table("Character categories (corpus tokens %)", ["tokenizer"] + cat_labels, cat_rows)],

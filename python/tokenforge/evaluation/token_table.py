@@ -4,9 +4,15 @@ every corpus metric is a lookup weighted by the id histogram instead of per-toke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ..metrics.fallback import is_partial_utf8
-from ..metrics.scripts import token_category, token_script
+from ..metrics.scripts import PARTIAL, token_category, token_script
+
+
+@lru_cache(maxsize=1 << 20)
+def _script(token: bytes) -> str:
+    """Cached: tokenizers compared side by side share most of their tokens."""
+    return token_script(token)
 
 
 @dataclass
@@ -18,17 +24,20 @@ class TokenTable:
     partial: frozenset[int] = field(default_factory=frozenset)
     byte_length: dict[int, int] = field(default_factory=dict)
     script: dict[int, str] = field(default_factory=dict)
-    category: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, tokenizer) -> "TokenTable":
         n = tokenizer.vocab_size
         table: dict[int, bytes] = {}
-        for i in range(n):
-            try:
-                table[i] = tokenizer.id_to_bytes(i)
-            except Exception:  # a hole in the id space
-                continue
+        native = getattr(getattr(tokenizer, "_core", None), "token_bytes", None)
+        if native is not None:  # the native table directly: None marks a hole in the id space
+            table = {i: b for i, b in enumerate(map(native, range(n))) if b is not None}
+        else:
+            for i in range(n):
+                try:
+                    table[i] = tokenizer.id_to_bytes(i)
+                except Exception:  # a hole in the id space
+                    continue
         special = {int(i) for i in getattr(tokenizer, "special_tokens", {}).values()}
         special |= {int(i) for i in getattr(tokenizer, "added_tokens", {}).values()}
         unk_id = getattr(tokenizer, "unk_id", None)
@@ -36,11 +45,14 @@ class TokenTable:
             unk_id = getattr(getattr(tokenizer, "model", None), "unk_id", None)
         unk = frozenset([unk_id]) if isinstance(unk_id, int) else frozenset()
         t = cls(n, table, frozenset(special), unk)
-        t.partial = frozenset(i for i, b in table.items() if is_partial_utf8(b))
+        t.script = {i: _script(b) for i, b in table.items()}
+        t.partial = frozenset(i for i, s in t.script.items() if s == PARTIAL)  # not valid UTF-8 alone
         t.byte_length = {i: len(b) for i, b in table.items()}
-        t.script = {i: token_script(b) for i, b in table.items()}
-        t.category = {i: token_category(b) for i, b in table.items()}
         return t
+
+    def categories(self, ids) -> dict[int, str]:
+        """Character category of the given ids (computed on demand: usually only the ids a corpus used)."""
+        return {i: token_category(self.token_bytes[i]) for i in ids}
 
     @property
     def ordinary_ids(self) -> list[int]:

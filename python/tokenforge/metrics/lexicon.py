@@ -40,7 +40,8 @@ def wordfreq_lexicon(lang: str, wordlist: str = "best", min_zipf: float = 0.0) -
     try:
         import wordfreq
     except ImportError:
-        raise MissingDependencyError("wordfreq lexicons need the 'wordfreq' package: pip install 'tokenforge[eval]'") from None
+        raise MissingDependencyError(
+            "wordfreq lexicons need the 'wordfreq' package: pip install 'tokenforge[eval]'") from None
     if lang not in wordfreq.available_languages(wordlist):
         raise ConfigError(f"wordfreq has no {wordlist!r} list for language {lang!r}")
     words = (w for w in wordfreq.iter_wordlist(lang, wordlist)
@@ -53,10 +54,6 @@ class HunspellLexicon(Lexicon):
     hunspell accepts them. Lookups are cached."""
 
     def __init__(self, path: "str | os.PathLike[str]"):
-        try:
-            from spylls.hunspell import Dictionary
-        except ImportError:
-            raise MissingDependencyError("hunspell lexicons need the 'spylls' package: pip install 'tokenforge[eval]'") from None
         base = os.fspath(path)
         for suffix in (".dic", ".aff"):
             if base.endswith(suffix):
@@ -64,6 +61,11 @@ class HunspellLexicon(Lexicon):
         for suffix in (".dic", ".aff"):
             if not os.path.isfile(base + suffix):
                 raise ConfigError(f"{base + suffix}: hunspell file not found")
+        try:
+            from spylls.hunspell import Dictionary
+        except ImportError:
+            raise MissingDependencyError(
+                "hunspell lexicons need the 'spylls' package: pip install 'tokenforge[eval]'") from None
         self.name = f"hunspell:{os.path.basename(base)}"
         self._dict = Dictionary.from_files(base)
         self._cache: dict[str, bool] = {}

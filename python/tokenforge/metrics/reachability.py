@@ -34,25 +34,34 @@ def unreachable_tokens(tokenizer, token_bytes: Mapping[int, bytes], *, skip: Abs
     """Decodable ids t (not in `skip`, e.g. special tokens) for which encoding t's decoded string,
     `tokenizer.decode([t])`, does not give back [t].
 
-    SentencePiece-style vocabularies ("▁" marks a word start) add a dummy space before the text, so a piece that
-    continues a word can never come out of its string alone; such a piece counts as reachable when it comes out
-    last after a digit, `encode("0" + s) == ids_of("0") + [t]` (the digit keeps it inside a word)."""
+    SentencePiece-style vocabularies (over 5% of entries start with "▁", the word-start mark) add a dummy space
+    before the text, so a piece that continues a word can never come out of its string alone; such a piece counts
+    as reachable when it comes out last after a digit, `encode("0" + s) == ids_of("0") + [t]` (the digit keeps it
+    inside a word)."""
+    starts = sum(1 for i, data in token_bytes.items() if i not in skip and data.startswith(META_SPACE))
+    marks_word_start = starts > 0.05 * max(len(token_bytes), 1)  # a SentencePiece vocabulary, not a stray "▁"
     candidates: list[tuple[int, str]] = []
-    marks_word_start = False
     for i, data in token_bytes.items():
         if i in skip:
             continue
-        if META_SPACE in data:
-            marks_word_start = True
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        candidates.append((i, tokenizer.decode([i])))
+        # byte-level tokens decode to their own bytes; only "▁" vocabularies need the tokenizer's decoder
+        candidates.append((i, tokenizer.decode([i]) if marks_word_start else text))
+    # A string that encodes to one token whose bytes no other id has can only have come out as that id, so a count
+    # of 1 settles it (counting builds no id lists); the rest are encoded to see which id came out.
+    owners: dict[bytes, int] = {}
+    for data in token_bytes.values():
+        owners[data] = owners.get(data, 0) + 1
     failed: list[tuple[int, str]] = []
     for part in _batches(candidates, batch):
-        encoded = tokenizer.encode_batch([s for _, s in part], disallowed_special=())
-        failed.extend((i, s) for (i, s), ids in zip(part, encoded) if ids != [i])
+        counts = tokenizer.count_batch([s for _, s in part], disallowed_special=())
+        unsure = [(i, s) for (i, s), n in zip(part, counts)
+                  if n != 1 or marks_word_start or owners[token_bytes[i]] > 1]
+        encoded = tokenizer.encode_batch([s for _, s in unsure], disallowed_special=())
+        failed.extend((i, s) for (i, s), ids in zip(unsure, encoded) if ids != [i])
     if not marks_word_start:
         return sorted(i for i, _ in failed)
     out = []

@@ -3,8 +3,9 @@
 KL3M (Bommarito et al. 2025, "KL3M Tokenizers: A Family of Domain-Specific and Character-Level Tokenizers for Legal,
 Financial, and Preprocessing Applications") argues that a good tokenizer for correction tasks keeps token boundaries
 consistent between error-containing and correct text. Here the noise substitutes characters one for one (OCR
-confusions such as l/1, O/0, rn-like pairs reduced to single characters, or a letter drawn from the same text), so
-character offsets line up and boundaries can be compared position by position:
+confusions such as l/1, O/0, e/c, m/n, or a letter drawn from the same text), so
+character offsets line up and boundaries can be compared position by position (insertions and deletions such as
+rn -> m are not generated):
 stability = |B_clean & B_noisy| / |B_clean | B_noisy| (Jaccard of the sets of internal boundary offsets).
 """
 

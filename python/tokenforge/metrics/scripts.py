@@ -25,6 +25,7 @@ SCRIPTS = (
 _SCRIPT_RE = regex.compile("|".join(f"(?P<{name}>\\p{{Script={name}}})" for name in SCRIPTS))
 
 PARTIAL = "Partial UTF-8"
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 COMMON = "Common"
 MIXED = "Mixed"
 
@@ -42,7 +43,7 @@ def char_script(ch: str) -> str:
 def token_script(token: bytes) -> str:
     """Script of a token's letters; marks of the "Inherited" script follow the letters they sit on."""
     if token.isascii():  # fast path: ASCII letters are Latin, anything else ASCII is Common
-        return "Latin" if any(65 <= b <= 90 or 97 <= b <= 122 for b in token) else COMMON
+        return "Latin" if len(token.translate(None, _ASCII_LETTERS)) < len(token) else COMMON
     try:
         text = token.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,6 +1,7 @@
 """Vocabulary utilisation and token-length distribution: how much of the vocabulary a corpus actually uses, and how
-long the tokens it uses are. Standard descriptive statistics of tokenizer evaluations (e.g. Qtok, Chelombitko et
-al. 2024; Zouhar et al. 2023 discuss utilisation as the support of the unigram distribution)."""
+long the tokens it uses are. Standard descriptive statistics of tokenizer evaluations (token distributions are
+part of Qtok, Chelombitko et al. 2024); utilisation is the support of the unigram distribution whose entropy
+`entropy.py` measures."""
 
 from __future__ import annotations
 

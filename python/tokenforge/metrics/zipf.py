@@ -1,7 +1,7 @@
 """Zipf fit of the token frequency distribution: the least-squares line log f = a - s log r over the ranks.
 
-Zipf's law (f proportional to 1 / r^s, s near 1 for words in natural text) is the usual check that a tokenizer's
-units behave like a natural vocabulary (e.g. "Rethinking Tokenization", Yang 2024; Zouhar et al. 2023).
+Zipf's law (f proportional to 1 / r^s, s near 1 for words in natural text) is a standard descriptive check that a
+tokenizer's units are distributed like a natural vocabulary.
 """
 
 from __future__ import annotations
