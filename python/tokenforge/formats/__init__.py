@@ -96,6 +96,9 @@ def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None
     if format == "hf":
         save_hf_json(tokenizer, path)
     elif format == "tiktoken":
+        if tokenizer.model.kind != "bpe" or tokenizer.method != "merge" or tokenizer.method_options.get("dropout") is not None:
+            raise UnsupportedFeatureError(path, f"a tiktoken file holds a BPE vocabulary run by its merge rule only; this is a "
+                                                f"{tokenizer.model.kind} model with method {tokenizer.method!r}: save it as .tokenforge.json")
         save_tiktoken(tokenizer, path)
     elif format == "tokenforge":
         save_tokenforge_json(tokenizer, path)
