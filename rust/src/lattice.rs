@@ -93,6 +93,8 @@ pub struct Lattice {
     fuse_unk: bool,
     /// WordPiece: a word longer than this many characters, or with no segmentation, is one unknown token.
     word_unk: Option<usize>,
+    /// The longest edge in bytes (the longest token, or 4 for a fallback character).
+    max_len: usize,
     pub method: Method,
 }
 
@@ -150,6 +152,10 @@ impl Lattice {
         method: Method,
     ) -> Result<Lattice, String> {
         let mut init = Trie::new();
+        let mut max_len = 4;
+        for (t, _) in tokens.iter().chain(continuation.iter().flatten()) {
+            max_len = max_len.max(t.len());
+        }
         for (t, id) in &tokens {
             if t.is_empty() {
                 return Err(format!("token id {id} is empty"));
@@ -188,46 +194,54 @@ impl Lattice {
             unk: unk.unwrap_or(NO_ID),
             fuse_unk,
             word_unk: max_word_chars,
+            max_len,
             method,
         })
     }
 
+    /// Calls `f` with each edge starting at offset `i`, in enumeration order: tokens shortest first, then the
+    /// fallback edge. Methods walk the trie on demand instead of storing the lattice, so memory stays O(n) even
+    /// where every offset has dozens of matches (a megabyte of spaces under a vocabulary of space runs).
+    #[inline]
+    fn for_each_edge_at(&self, piece: &[u8], i: usize, mut f: impl FnMut(Edge)) {
+        let n = piece.len();
+        let trie = if i > 0 { self.cont.as_ref().unwrap_or(&self.init) } else { &self.init };
+        let char_end = if self.char_fallback && is_char_start(piece[i]) { (i + char_width(piece[i])).min(n) } else { 0 };
+        let mut single = false;
+        trie.matches(piece, i, |end, id| {
+            single |= end == char_end;
+            f(Edge { start: i, end, id })
+        });
+        if char_end != 0 && !single {
+            f(Edge { start: i, end: char_end, id: FALLBACK });
+        }
+    }
+
+    /// The longest token edge at `i` ending by `limit`, else (with `fallback`) the fallback edge at `i`.
+    fn longest_at(&self, piece: &[u8], i: usize, limit: usize, fallback: bool) -> Option<Edge> {
+        let mut best: Option<Edge> = None;
+        let mut fb = None;
+        self.for_each_edge_at(piece, i, |e| {
+            if e.id == FALLBACK {
+                fb = Some(e);
+            } else if e.end <= limit {
+                best = Some(e);
+            }
+        });
+        best.or(if fallback { fb } else { None })
+    }
+
+    /// Only `nbest` stores the whole lattice (its k lists per offset dominate memory anyway).
     fn edges(&self, piece: &[u8]) -> (Vec<Edge>, Vec<usize>) {
         let n = piece.len();
-        let mut edges = Vec::with_capacity(n * 2);
+        let mut edges = Vec::new();
         let mut first = Vec::with_capacity(n + 1);
         for i in 0..n {
             first.push(edges.len());
-            let trie = if i > 0 { self.cont.as_ref().unwrap_or(&self.init) } else { &self.init };
-            let before = edges.len();
-            trie.matches(piece, i, |end, id| edges.push(Edge { start: i, end, id }));
-            if self.char_fallback && is_char_start(piece[i]) {
-                let end = (i + char_width(piece[i])).min(n);
-                if !edges[before..].iter().any(|e| e.end == end) {
-                    edges.push(Edge { start: i, end, id: FALLBACK });
-                }
-            }
+            self.for_each_edge_at(piece, i, |e| edges.push(e));
         }
         first.push(edges.len());
         (edges, first)
-    }
-
-    /// Edge indices grouped by end offset (each group in enumeration order).
-    fn by_end(edges: &[Edge], n: usize) -> (Vec<usize>, Vec<usize>) {
-        let mut offsets = vec![0usize; n + 2];
-        for e in edges {
-            offsets[e.end + 1] += 1;
-        }
-        for k in 1..offsets.len() {
-            offsets[k] += offsets[k - 1];
-        }
-        let mut fill = offsets.clone();
-        let mut order = vec![0usize; edges.len()];
-        for (k, e) in edges.iter().enumerate() {
-            order[fill[e.end]] = k;
-            fill[e.end] += 1;
-        }
-        (order, offsets)
     }
 
     #[inline]
@@ -304,14 +318,13 @@ impl Lattice {
                 return self.word_is_unknown(piece, &mut em);
             }
         }
-        let (edges, first) = self.edges(piece);
         let path = match self.method {
-            Method::LongestPrefix => self.longest_prefix(&edges, &first, n),
-            Method::LongestSuffix => self.longest_suffix(&edges, n),
-            Method::LongestToken => self.longest_token(&edges, &first, n),
-            Method::Fewest { random } => self.fewest(piece, &edges, &first, n, random, rng),
-            Method::Viterbi => self.viterbi(&edges, &first, n),
-            Method::Sample { alpha } => self.sample(&edges, &first, n, alpha, rng),
+            Method::LongestPrefix => self.longest_prefix(piece),
+            Method::LongestSuffix => self.longest_suffix(piece),
+            Method::LongestToken => self.longest_token(piece),
+            Method::Fewest { random } => self.fewest(piece, random, rng),
+            Method::Viterbi => self.viterbi(piece),
+            Method::Sample { alpha } => self.sample(piece, alpha, rng),
         };
         match path {
             Some(path) => {
@@ -322,7 +335,12 @@ impl Lattice {
             }
             None if self.word_unk.is_some() => self.word_is_unknown(piece, &mut em),
             None => {
-                let at = (0..n).find(|&i| first[i] == first[i + 1] && is_char_start(piece[i])).unwrap_or(0);
+                let bare = |i: usize| {
+                    let mut any = false;
+                    self.for_each_edge_at(piece, i, |_| any = true);
+                    !any
+                };
+                let at = (0..n).find(|&i| is_char_start(piece[i]) && bare(i)).unwrap_or(0);
                 let w = char_width(piece[at]).min(n - at);
                 Err(format!(
                     "no token in the vocabulary covers {:?} (byte {} of the piece {:?})",
@@ -345,27 +363,39 @@ impl Lattice {
         Ok(())
     }
 
-    fn longest_prefix(&self, edges: &[Edge], first: &[usize], n: usize) -> Option<Vec<Edge>> {
+    fn longest_prefix(&self, piece: &[u8]) -> Option<Vec<Edge>> {
+        let n = piece.len();
         let mut path = Vec::new();
         let mut i = 0;
         while i < n {
-            let group = &edges[first[i]..first[i + 1]];
-            let pick = group.iter().rev().find(|e| e.id != FALLBACK).or(group.last())?;
-            path.push(*pick);
-            i = pick.end;
+            let e = self.longest_at(piece, i, n, true)?;
+            path.push(e);
+            i = e.end;
         }
         Some(path)
     }
 
-    fn longest_suffix(&self, edges: &[Edge], n: usize) -> Option<Vec<Edge>> {
-        let (order, offsets) = Self::by_end(edges, n);
+    fn longest_suffix(&self, piece: &[u8]) -> Option<Vec<Edge>> {
+        let n = piece.len();
+        // For each end offset: the token edge ending there with the smallest start (starts are visited in
+        // increasing order, so the first one seen), and the fallback edge ending there, if any.
+        let mut token_into: Vec<Option<Edge>> = vec![None; n + 1];
+        let mut fallback_into: Vec<Option<Edge>> = vec![None; n + 1];
+        for i in 0..n {
+            self.for_each_edge_at(piece, i, |e| {
+                if e.id == FALLBACK {
+                    fallback_into[e.end] = Some(e);
+                } else if token_into[e.end].is_none() {
+                    token_into[e.end] = Some(e);
+                }
+            });
+        }
         let mut path = Vec::new();
         let mut j = n;
         while j > 0 {
-            let group = &order[offsets[j]..offsets[j + 1]];
-            let pick = group.iter().map(|&k| &edges[k]).find(|e| e.id != FALLBACK).or(group.last().map(|&k| &edges[k]))?;
-            path.push(*pick);
-            j = pick.start;
+            let e = token_into[j].or(fallback_into[j])?;
+            path.push(e);
+            j = e.start;
         }
         path.reverse();
         Some(path)
@@ -373,36 +403,42 @@ impl Lattice {
 
     /// The longest token anywhere (leftmost on ties), then the same on each side of it. A queue of each start's
     /// longest candidate, re-capped lazily when a taken token cuts it, makes this O(n·L·log n) instead of O(n²).
-    fn longest_token(&self, edges: &[Edge], first: &[usize], n: usize) -> Option<Vec<Edge>> {
-        let longest_by = |i: usize, limit: usize| -> Option<usize> {
-            (first[i]..first[i + 1]).rev().find(|&k| edges[k].id != FALLBACK && edges[k].end <= limit)
-        };
+    fn longest_token(&self, piece: &[u8]) -> Option<Vec<Edge>> {
+        let n = piece.len();
         let mut heap = BinaryHeap::new();
         for i in 0..n {
-            if let Some(k) = longest_by(i, n) {
-                heap.push((edges[k].end - i, Reverse(i), k));
+            if let Some(e) = self.longest_at(piece, i, n, false) {
+                heap.push((e.end - i, Reverse(i), e.end, e.id));
             }
         }
-        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
-        while let Some((_, Reverse(i), k)) = heap.pop() {
-            if let Some((_, &k0)) = taken.range(..=i).next_back() {
-                if edges[k0].end > i {
+        let mut taken: BTreeMap<usize, Edge> = BTreeMap::new();
+        while let Some((_, Reverse(i), end, id)) = heap.pop() {
+            if let Some((_, e0)) = taken.range(..=i).next_back() {
+                if e0.end > i {
                     continue;
                 }
             }
             let limit = taken.range(i + 1..).next().map_or(n, |(&s, _)| s);
-            if edges[k].end <= limit {
-                taken.insert(i, k);
-            } else if let Some(k2) = longest_by(i, limit) {
-                heap.push((edges[k2].end - i, Reverse(i), k2));
+            if end <= limit {
+                taken.insert(i, Edge { start: i, end, id });
+            } else if let Some(e) = self.longest_at(piece, i, limit, false) {
+                heap.push((e.end - i, Reverse(i), e.end, e.id));
             }
         }
         let mut path = Vec::new();
         let mut i = 0;
         while i < n {
             let e = match taken.get(&i) {
-                Some(&k) => edges[k],
-                None => *edges[first[i]..first[i + 1]].iter().find(|e| e.id == FALLBACK)?,
+                Some(&e) => e,
+                None => {
+                    let mut fb = None;
+                    self.for_each_edge_at(piece, i, |e| {
+                        if e.id == FALLBACK {
+                            fb = Some(e)
+                        }
+                    });
+                    fb?
+                }
             };
             path.push(e);
             i = e.end;
@@ -412,24 +448,19 @@ impl Lattice {
 
     /// Fewest tokens (PathPiece): tokens-to-the-end computed right to left, then a left-to-right walk taking, among
     /// the edges on a shortest path, the longest (or, with `random`, a uniformly drawn one where there is a choice).
-    fn fewest(
-        &self,
-        piece: &[u8],
-        edges: &[Edge],
-        first: &[usize],
-        n: usize,
-        random: bool,
-        rng: &mut SplitMix64,
-    ) -> Option<Vec<Edge>> {
+    fn fewest(&self, piece: &[u8], random: bool, rng: &mut SplitMix64) -> Option<Vec<Edge>> {
         const INF: u32 = u32::MAX;
+        let n = piece.len();
         let mut f = vec![INF; n + 1];
         f[n] = 0;
         for i in (0..n).rev() {
-            for e in &edges[first[i]..first[i + 1]] {
+            let mut best = INF;
+            self.for_each_edge_at(piece, i, |e| {
                 if f[e.end] != INF {
-                    f[i] = f[i].min(self.cost(piece, e) + f[e.end]);
+                    best = best.min(self.cost(piece, &e) + f[e.end]);
                 }
-            }
+            });
+            f[i] = best;
         }
         if f[0] == INF {
             return None;
@@ -439,11 +470,11 @@ impl Lattice {
         let mut tied: Vec<Edge> = Vec::new();
         while i < n {
             tied.clear();
-            tied.extend(
-                edges[first[i]..first[i + 1]]
-                    .iter()
-                    .filter(|e| f[e.end] != INF && self.cost(piece, e) + f[e.end] == f[i]),
-            );
+            self.for_each_edge_at(piece, i, |e| {
+                if f[e.end] != INF && self.cost(piece, &e) + f[e.end] == f[i] {
+                    tied.push(e);
+                }
+            });
             let pick = if random && tied.len() > 1 {
                 tied[rng.below(tied.len())]
             } else {
@@ -456,24 +487,25 @@ impl Lattice {
     }
 
     /// Highest total score (Unigram), ties to the path found first (HF's and SentencePiece's order).
-    fn viterbi(&self, edges: &[Edge], first: &[usize], n: usize) -> Option<Vec<Edge>> {
+    fn viterbi(&self, piece: &[u8]) -> Option<Vec<Edge>> {
+        let n = piece.len();
         let mut best = vec![0.0f64; n + 1];
-        let mut back: Vec<Option<usize>> = vec![None; n + 1];
+        let mut back: Vec<Option<Edge>> = vec![None; n + 1];
         let mut reached = vec![false; n + 1];
         reached[0] = true;
         for i in 0..n {
             if !reached[i] {
                 continue;
             }
-            for k in first[i]..first[i + 1] {
-                let e = &edges[k];
-                let candidate = best[i] + self.score(e);
+            let from = best[i];
+            self.for_each_edge_at(piece, i, |e| {
+                let candidate = from + self.score(&e);
                 if !reached[e.end] || candidate > best[e.end] {
                     reached[e.end] = true;
                     best[e.end] = candidate;
-                    back[e.end] = Some(k);
+                    back[e.end] = Some(e);
                 }
-            }
+            });
         }
         if !reached[n] {
             return None;
@@ -481,7 +513,7 @@ impl Lattice {
         let mut path = Vec::new();
         let mut j = n;
         while j > 0 {
-            let e = edges[back[j]?];
+            let e = back[j]?;
             path.push(e);
             j = e.start;
         }
@@ -489,8 +521,10 @@ impl Lattice {
         Some(path)
     }
 
-    /// Subword regularization: forward filtering (log-sum of alpha-scaled scores), backward sampling.
-    fn sample(&self, edges: &[Edge], first: &[usize], n: usize, alpha: f64, rng: &mut SplitMix64) -> Option<Vec<Edge>> {
+    /// Subword regularization: forward filtering (log-sum of alpha-scaled scores), backward sampling. The edges
+    /// into an offset are found again on the way back (starts at most `max_len` bytes before it).
+    fn sample(&self, piece: &[u8], alpha: f64, rng: &mut SplitMix64) -> Option<Vec<Edge>> {
+        let n = piece.len();
         let mut fwd = vec![0.0f64; n + 1];
         let mut reached = vec![false; n + 1];
         reached[0] = true;
@@ -498,34 +532,41 @@ impl Lattice {
             if !reached[i] {
                 continue;
             }
-            for e in &edges[first[i]..first[i + 1]] {
-                let v = fwd[i] + alpha * self.score(e);
+            let from = fwd[i];
+            self.for_each_edge_at(piece, i, |e| {
+                let v = from + alpha * self.score(&e);
                 fwd[e.end] = if reached[e.end] { log_add(fwd[e.end], v) } else { v };
                 reached[e.end] = true;
-            }
+            });
         }
         if !reached[n] {
             return None;
         }
-        let (order, offsets) = Self::by_end(edges, n);
         let mut path = Vec::new();
+        let mut into: Vec<Edge> = Vec::new();
         let mut j = n;
         while j > 0 {
+            into.clear();
+            for s in j.saturating_sub(self.max_len)..j {
+                if reached[s] {
+                    self.for_each_edge_at(piece, s, |e| {
+                        if e.end == j {
+                            into.push(e)
+                        }
+                    });
+                }
+            }
             let r = rng.uniform();
             let mut acc = 0.0;
             let mut pick = None;
-            for &k in &order[offsets[j]..offsets[j + 1]] {
-                let e = &edges[k];
-                if !reached[e.start] {
-                    continue;
-                }
-                pick = Some(k);
+            for e in &into {
+                pick = Some(*e);
                 acc += (fwd[e.start] + alpha * self.score(e) - fwd[j]).exp();
                 if r < acc {
                     break;
                 }
             }
-            let e = edges[pick?];
+            let e = pick?;
             path.push(e);
             j = e.start;
         }
