@@ -92,8 +92,8 @@ def mbps(nbytes: int, timing: dict) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--max-mb", type=float, default=5.0, help="MB of each corpus to encode")
-    ap.add_argument("--train-mb", type=float, default=8.0, help="MB of en-rustdocs to train the vocabularies on")
+    ap.add_argument("--max-mb", type=float, default=2.0, help="MB of each corpus to encode")
+    ap.add_argument("--train-mb", type=float, default=4.0, help="MB of en-rustdocs to train the vocabularies on")
     ap.add_argument("--vocab-size", type=int, default=16000)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)

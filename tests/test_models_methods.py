@@ -266,3 +266,30 @@ def test_every_model_follows_the_protocol():
         for token, i in list(model.vocab.items())[:50]:
             assert tok.token_to_id(token) == i
             assert tok.id_to_bytes(i) == model.id_to_bytes(i)
+
+
+def test_offsets_cover_what_each_token_stands_for():
+    """Character spans: a byte-fallback run shares its character's span, a fused UNK spans the whole unknown run,
+    a WordPiece UNK the whole word."""
+    with_bytes = unigram(TOY)
+    ids, spans = with_bytes.encode_with_offsets("ab\u00e9cd")
+    assert ids == ids_of(["ab"]) + [len(TOY) + 0xC3, len(TOY) + 0xA9] + ids_of(["cd"])
+    assert spans == [(0, 2), (2, 3), (2, 3), (3, 5)]
+    fused = unigram(TOY, byte_fallback=False)
+    assert fused.encode_with_offsets("a\u00e9xyb") == (ids_of(["a", "<unk>", "b"]), [(0, 1), (1, 4), (4, 5)])
+    wp = Tokenizer(WordPieceModel({"[UNK]": 0, "a": 1, "##b": 2}), pretokenizer="whitespace")
+    assert wp.encode_with_offsets("ab zz ab") == ([1, 2, 0, 1, 2], [(0, 1), (1, 2), (3, 5), (6, 7), (7, 8)])
+
+
+def test_special_tokens_split_before_the_lattice():
+    tok = Tokenizer(UnigramModel(TOY + BYTES + [("<s>", 0.0)], 0, True), pretokenizer=None, special_tokens={"<s>": len(TOY) + 256})
+    s = len(TOY) + 256
+    assert tok.encode("ab<s>cd", allowed_special="all") == ids_of(["ab"]) + [s] + ids_of(["cd"])
+    with pytest.raises(tokenforge.DisallowedSpecialTokenError):
+        tok.encode("ab<s>cd")
+    sampled = tok.with_method("sample", alpha=0.5, seed=3)
+    assert tok.decode(sampled.encode("abcd<s>abcd", allowed_special="all")) == "abcd<s>abcd"
+
+
+def ids_of(pieces):
+    return [ID[p] for p in pieces]

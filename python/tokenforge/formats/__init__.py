@@ -80,7 +80,7 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
         if is_tokenforge_json(obj):
             return load_tokenforge_json(path, obj)
         if isinstance(obj, dict) and "model" in obj:
-            return load_hf_json(path, obj=obj)
+            return load_hf_json(path, data=data, obj=obj)
         raise FormatError(path, "JSON file is not a tokenizer.json (no 'model' key)")
     if kind == "tiktoken":
         return load_tiktoken(path, data, pattern=pattern, special_tokens=special_tokens, name=name)

@@ -124,7 +124,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     if model.get("type") in ("Unigram", "WordPiece"):
         from .hf_lattice import load_hf_lattice
 
-        return load_hf_lattice(path, obj)
+        return load_hf_lattice(path, obj, data)
     if model.get("type", "BPE") != "BPE":
         raise UnsupportedFeatureError(path, f"model type {model.get('type')!r} is not supported (byte-level BPE only)")
     if "vocab" not in model:
@@ -301,10 +301,9 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
 
 def save_hf_json(tokenizer, path: "str | os.PathLike[str]") -> None:
     if tokenizer.model.kind != "bpe" or tokenizer.method != "merge" or tokenizer.method_options.get("dropout") is not None:
-        from .hf_lattice import to_hf_lattice_dict
+        from .hf_lattice import save_hf_lattice
 
-        obj = to_hf_lattice_dict(tokenizer, path)
-    else:
-        obj = to_hf_dict(tokenizer, path)
+        return save_hf_lattice(tokenizer, path)
+    obj = to_hf_dict(tokenizer, path)
     with atomic_write(path) as f:
         json.dump(obj, f, ensure_ascii=False, indent=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from typing import Any, Optional
 
 from ..atomic import atomic_write
 from ..errors import ConfigError, FormatError, ModelError, UnsupportedFeatureError
@@ -21,6 +21,7 @@ from ..models.unigram import UnigramModel
 from ..models.wordpiece import WordPieceModel
 from ..normalizers import Normalizer
 from ..pretokenizers import WORD_PATTERNS, PreTokenizer
+from .hf_floats import dumps_float, loads_like_serde
 from .hf_json import _NORMALIZER_STEPS, _normalizer, added_tokens_of, hf_pattern
 
 _WORD_SPLITTERS = {"Whitespace": "whitespace", "WhitespaceSplit": "whitespace_split", "BertPreTokenizer": "bert"}
@@ -53,13 +54,16 @@ def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
     raise UnsupportedFeatureError(path, f"pre-tokenizer {kind!r} is not supported with a Unigram or WordPiece model")
 
 
-def load_hf_lattice(path: "str | os.PathLike[str]", obj: dict):
+def load_hf_lattice(path: "str | os.PathLike[str]", obj: dict, data: Optional[bytes] = None):
+    """`data`, the file's bytes, lets Unigram scores be read exactly as `tokenizers` reads them (see hf_floats)."""
     from ..tokenizer import Tokenizer
 
     path = os.fspath(path)
     m = obj["model"]
     try:
         if m["type"] == "Unigram":
+            if data is not None:
+                m = loads_like_serde(data)["model"]
             vocab = m.get("vocab")
             if not isinstance(vocab, list):
                 raise FormatError(path, "Unigram model.vocab must be a list of [piece, score] pairs")
@@ -156,7 +160,23 @@ def to_hf_lattice_dict(tokenizer, path: object = "<tokenizer>") -> dict:
     }
 
 
+_VOCAB_SLOT = "\u0000tokenforge-unigram-vocab\u0000"
+
+
+def dumps_hf_lattice(obj: dict) -> str:
+    """The JSON text; Unigram scores spelled so that `tokenizers` reads back exactly our floats (see hf_floats)."""
+    model = obj["model"]
+    if model["type"] != "Unigram":
+        return json.dumps(obj, ensure_ascii=False, indent=1)
+    pieces = model["vocab"]
+    text = json.dumps({**obj, "model": {**model, "vocab": _VOCAB_SLOT}}, ensure_ascii=False, indent=1)
+    vocab = "[\n" + ",\n".join(f"  [{json.dumps(p, ensure_ascii=False)}, {dumps_float(s)}]" for p, s in pieces) + "\n ]"
+    slot = json.dumps(_VOCAB_SLOT)
+    assert text.count(slot) == 1
+    return text.replace(slot, vocab)
+
+
 def save_hf_lattice(tokenizer, path: "str | os.PathLike[str]") -> None:
-    obj = to_hf_lattice_dict(tokenizer, path)
+    text = dumps_hf_lattice(to_hf_lattice_dict(tokenizer, path))
     with atomic_write(path) as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1)
+        f.write(text)
