@@ -135,3 +135,14 @@ def test_imported_scores_are_the_floats_hf_holds(files, kind):
     assert [s for _, s in ours] == [s for _, s in theirs]
     python_parse = json.loads(open(files[kind], encoding="utf-8").read())["model"]["vocab"]
     assert [s for _, s in python_parse] != [s for _, s in theirs]  # the difference is real on this file
+
+
+def test_default_methods_are_not_written(files, tmp_path):
+    """A tokenizer on its model's own method with default options writes no 'method' (files stay as before)."""
+    for tok in (tokenforge.load(files["unigram"]), tokenforge.load(files["wordpiece"])):
+        path = tmp_path / "d.tokenforge.json"
+        tok.save(path)
+        assert "method" not in json.loads(path.read_text(encoding="utf-8"))
+    path = tmp_path / "s.tokenforge.json"
+    tokenforge.load(files["unigram"]).with_method("viterbi").with_method("sample").save(path)
+    assert json.loads(path.read_text(encoding="utf-8"))["method"] == {"name": "sample", "options": {"alpha": 1.0, "seed": 0}}

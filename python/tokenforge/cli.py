@@ -10,6 +10,7 @@ import sys
 from typing import Iterator, Optional, Sequence
 
 from .errors import TokenforgeError
+from .inference import OPTIONS
 
 EPILOG = """\
 examples:
@@ -194,7 +195,7 @@ def cmd_inspect(args) -> int:
     info = {
         "name": tok.name,
         "model": model,
-        "method": tok.method + (f" {tok.method_options}" if tok.method_options else ""),
+        "method": tok.method + ("" if tok.method_options == OPTIONS[tok.method] else f" {tok.method_options}"),
         "vocab_size": tok.vocab_size,
         "model_tokens": len(vocab),
         "merges": None if m.kind != "bpe" or m.rank_semantics else len(m.merges),

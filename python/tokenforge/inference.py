@@ -65,6 +65,11 @@ def resolve_method(model, name: str, options: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def is_default(model, method: str, options: dict[str, Any]) -> bool:
+    """The model's own method with its default options (what a file need not mention)."""
+    return method == model.default_method and options == OPTIONS[method]
+
+
 def native_args(model, method: str, options: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for `_core.CoreTokenizer` beyond the BPE ones: the lattice, dropout, seed, decoding."""
     kwargs: dict[str, Any] = {"seed": options.get("seed", 0)}

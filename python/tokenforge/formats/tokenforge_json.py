@@ -13,6 +13,7 @@ from typing import Any
 
 from ..atomic import atomic_write
 from ..errors import ConfigError, FormatError, ModelError
+from ..inference import is_default
 from ..models.bpe import BpeModel
 from ..models.unigram import UnigramModel
 from ..models.wordpiece import WordPieceModel
@@ -101,7 +102,7 @@ def save_tokenforge_json(tokenizer, path: "str | os.PathLike[str]") -> None:
         "added_tokens": tokenizer.added_tokens,
         "training": getattr(tokenizer, "training", None),
     }
-    if tokenizer.method != model.default_method or tokenizer.method_options:
+    if not is_default(model, tokenizer.method, tokenizer.method_options):
         # The inference method is part of the tokenizer (written only when set, so older readers still load
         # files of default tokenizers).
         obj["method"] = {"name": tokenizer.method, "options": tokenizer.method_options}
