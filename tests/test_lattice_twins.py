@@ -115,3 +115,30 @@ def test_real_text_equals_twin(models, udhr, corpora):
     for tok in models.values():
         for variant in variants(tok):
             check(variant, sample)
+
+
+@given(words=st.lists(st.sampled_from(["the", "rights", "of", "man", "\u00e9t\u00e9", "dignity", "x", "freedom"]), min_size=1, max_size=4),
+       k=st.integers(1, 8))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_nbest_over_pieces_equals_twin(models, words, k):
+    """Across pieces: the k best sums of each piece's k-best, ties to the earlier combination."""
+    tok = models["unigram_bytes"]
+    text = " ".join(words)
+    spec = ref.LatticeSpec.for_model(tok.model)
+    acc = [([], 0.0)]
+    for piece in tok.pretokenize(text):
+        options = ref.nbest_piece(spec, piece.encode(), k)
+        combined = [(a + b, sa + sb) for a, sa in acc for b, sb in options]
+        acc = sorted(combined, key=lambda x: -x[1])[:k]
+    assert tok.encode_nbest(text, k) == acc
+
+
+def test_nbest_bounds_and_errors(models):
+    tok = models["unigram_bytes"]
+    best = tok.encode_nbest("freedom " * 300, 1024)  # 600 pieces, the largest k: quick, bounded
+    assert len(best) == 1024 and best[0][0] == tok.encode("freedom " * 300)
+    assert [s for _, s in best] == sorted((s for _, s in best), reverse=True)
+    with pytest.raises(tokenforge.ConfigError, match="1..1024"):
+        tok.encode_nbest("x", 0)
+    with pytest.raises(tokenforge.EncodeError, match="has no token"):
+        models["unigram_no_unk"].encode_nbest("\u2603", 3)

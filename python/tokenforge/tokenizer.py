@@ -126,8 +126,8 @@ class Tokenizer:
         tokens are not recognised. `ConfigError` for models without scores."""
         if self.model.kind != "unigram":
             raise ConfigError(f"n-best needs token scores, which only Unigram models have (this is a {self.model.kind} model)")
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ConfigError(f"k must be a positive integer, got {k!r}")
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 1024:
+            raise ConfigError(f"k must be an integer in 1..1024, got {k!r}")
         try:
             return [(list(ids), score) for ids, score in self._core.nbest(text, k)]
         except UnicodeEncodeError:

@@ -575,29 +575,28 @@ impl Lattice {
     }
 
     /// The `k` best segmentations of a piece by total score, best first (ties: the one found first), as
-    /// (edges, score). A top-k list per node, extended edge by edge in enumeration order.
-    fn nbest_piece(&self, edges: &[Edge], first: &[usize], n: usize, k: usize) -> Vec<(Vec<Edge>, f64)> {
+    /// (edges, score). Offsets in order; each gathers every (path into an edge's start) + edge, edges in
+    /// enumeration order and paths in rank order, and keeps the k best by a stable sort: O(n·L·k log k).
+    fn nbest_piece(&self, edges: &[Edge], n: usize, k: usize) -> Vec<(Vec<Edge>, f64)> {
+        let mut into: Vec<Vec<usize>> = vec![Vec::new(); n + 1];
+        for (ke, e) in edges.iter().enumerate() {
+            into[e.end].push(ke);
+        }
         // lists[j]: up to k (score, edge index, rank in lists[start]) sorted best first.
         let mut lists: Vec<Vec<(f64, usize, usize)>> = vec![Vec::new(); n + 1];
         lists[0].push((0.0, usize::MAX, 0));
-        for i in 0..n {
-            if lists[i].is_empty() {
-                continue;
-            }
-            for ke in first[i]..first[i + 1] {
+        for j in 1..=n {
+            let mut found = Vec::new();
+            for &ke in &into[j] {
                 let e = &edges[ke];
                 let s = self.score(e);
-                for r in 0..lists[i].len() {
-                    let cand = (lists[i][r].0 + s, ke, r);
-                    let target = &mut lists[e.end];
-                    // insert after every entry that is at least as good (stable: earlier finds win ties)
-                    let at = target.iter().position(|x| cand.0 > x.0).unwrap_or(target.len());
-                    if at < k {
-                        target.insert(at, cand);
-                        target.truncate(k);
-                    }
+                for (r, entry) in lists[e.start].iter().enumerate() {
+                    found.push((entry.0 + s, ke, r));
                 }
             }
+            found.sort_by(|a, b| b.0.total_cmp(&a.0)); // stable
+            found.truncate(k);
+            lists[j] = found;
         }
         let mut result = Vec::new();
         for &(score, ke, r) in &lists[n] {
@@ -625,15 +624,21 @@ impl Lattice {
         if n == 0 {
             return Ok(vec![(Vec::new(), 0.0)]);
         }
-        let (edges, first) = self.edges(piece);
+        let (edges, _) = self.edges(piece);
         let mut result = Vec::new();
-        for (path, score) in self.nbest_piece(&edges, &first, n, k) {
+        for (path, score) in self.nbest_piece(&edges, n, k) {
             let mut ids = Vec::new();
             let mut em = Emitter { out: &mut ids, spans: None, unk_end: usize::MAX };
             for e in &path {
                 self.emit(piece, e, &mut em)?;
             }
             result.push((ids, score));
+        }
+        if result.is_empty() {
+            return Err(format!(
+                "no segmentation of {:?}: a character has no piece, no byte-fallback pieces and there is no unknown piece",
+                String::from_utf8_lossy(piece)
+            ));
         }
         Ok(result)
     }

@@ -54,6 +54,24 @@ impl NormStep {
     }
 }
 
+/// An f64 ordered by `total_cmp` (n-best scores are finite sums).
+#[derive(PartialEq)]
+struct OrdF64(f64);
+
+impl Eq for OrdF64 {}
+
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 pub struct Special {
     pub text: String,
     pub id: u32,
@@ -220,23 +238,50 @@ impl Pipeline {
         let normalized = self.normalize(text);
         let mut pieces = Vec::new();
         self.pretok.for_each_piece(&normalized, |s, e| pieces.push((s, e)))?;
-        let mut acc: Vec<(Vec<u32>, f64)> = vec![(Vec::new(), 0.0)];
-        for (s, e) in pieces {
+        // Best-first merge of sorted lists: the k best sums of (path so far, option of this piece), ties to the
+        // smaller ranks (path first). Paths are kept as back-pointers, so each step costs O(k log k).
+        struct Node {
+            piece: usize,
+            option: usize,
+            parent: usize,
+        }
+        let mut arena: Vec<Node> = vec![Node { piece: usize::MAX, option: 0, parent: usize::MAX }];
+        let mut acc: Vec<(f64, usize)> = vec![(0.0, 0)];
+        let mut all_options: Vec<Vec<(Vec<u32>, f64)>> = Vec::with_capacity(pieces.len());
+        for (p, (s, e)) in pieces.into_iter().enumerate() {
             let options = lattice.nbest(&normalized.as_bytes()[s..e], k)?;
-            let mut combined: Vec<(Vec<u32>, f64)> = Vec::with_capacity(acc.len() * options.len());
-            for (ids_a, score_a) in &acc {
-                for (ids_b, score_b) in &options {
-                    let mut ids = ids_a.clone();
-                    ids.extend_from_slice(ids_b);
-                    combined.push((ids, score_a + score_b));
+            let key = |i: usize, j: usize| (OrdF64(acc[i].0 + options[j].1), std::cmp::Reverse(i), std::cmp::Reverse(j));
+            let mut heap = std::collections::BinaryHeap::new();
+            let mut seen = rustc_hash::FxHashSet::default();
+            let mut next_acc = Vec::with_capacity(k);
+            if !options.is_empty() {
+                heap.push(key(0, 0));
+                seen.insert((0usize, 0usize));
+            }
+            while next_acc.len() < k {
+                let Some((OrdF64(score), std::cmp::Reverse(i), std::cmp::Reverse(j))) = heap.pop() else { break };
+                arena.push(Node { piece: p, option: j, parent: acc[i].1 });
+                next_acc.push((score, arena.len() - 1));
+                for (a, b) in [(i + 1, j), (i, j + 1)] {
+                    if a < acc.len() && b < options.len() && seen.insert((a, b)) {
+                        heap.push(key(a, b));
+                    }
                 }
             }
-            // stable: among equal scores, the earlier combination stays first
-            combined.sort_by(|x, y| y.1.partial_cmp(&x.1).unwrap_or(std::cmp::Ordering::Equal));
-            combined.truncate(k);
-            acc = combined;
+            acc = next_acc;
+            all_options.push(options);
         }
-        Ok(acc)
+        Ok(acc
+            .into_iter()
+            .map(|(score, mut node)| {
+                let mut parts = Vec::new();
+                while arena[node].parent != usize::MAX {
+                    parts.push(&all_options[arena[node].piece][arena[node].option].0);
+                    node = arena[node].parent;
+                }
+                (parts.into_iter().rev().flatten().copied().collect(), score)
+            })
+            .collect())
     }
 
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
