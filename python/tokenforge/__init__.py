@@ -16,6 +16,8 @@ from .errors import (
 )
 from .formats import load, save
 from .models.bpe import BpeModel
+from .models.unigram import UnigramModel
+from .models.wordpiece import WordPieceModel
 from .normalizers import Normalizer
 from .pretokenizers import PreTokenizer
 from .tokenizer import Tokenizer
@@ -34,7 +36,9 @@ __all__ = [
     "PreTokenizer",
     "TokenforgeError",
     "Tokenizer",
+    "UnigramModel",
     "UnsupportedFeatureError",
+    "WordPieceModel",
     "WriteError",
     "load",
     "save",

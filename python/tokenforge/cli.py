@@ -10,6 +10,7 @@ import sys
 from typing import Iterator, Optional, Sequence
 
 from .errors import TokenforgeError
+from .inference import OPTIONS
 
 EPILOG = """\
 examples:
@@ -89,8 +90,26 @@ def _special_kwargs(args) -> dict:
     return {}
 
 
+def _with_method(tok, args):
+    """`--method NAME --option KEY=VALUE ...`: the tokenizer with another inference method (docs/models.md)."""
+    if not getattr(args, "method", None):
+        if getattr(args, "option", None):
+            raise TokenforgeError("--option needs --method")
+        return tok
+    options = {}
+    for item in args.option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise TokenforgeError(f"--option {item!r}: expected KEY=VALUE")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    return tok.with_method(args.method, **options)
+
+
 def cmd_encode(args) -> int:
-    tok = _load(args.tokenizer)
+    tok = _with_method(_load(args.tokenizer), args)
     out = sys.stdout
     for _, text in read_texts(args.files, args.errors, streamable=False):
         if args.lines:
@@ -127,7 +146,7 @@ def cmd_decode(args) -> int:
 
 
 def cmd_count(args) -> int:
-    tok = _load(args.tokenizer)
+    tok = _with_method(_load(args.tokenizer), args)
     streamable = tok.pretokenizer.scanner is not None
     totals: dict[str, list[int]] = {}
     for name, text in read_texts(args.files, args.errors, streamable):
@@ -164,14 +183,23 @@ def cmd_convert(args) -> int:
 def cmd_inspect(args) -> int:
     tok = _load(args.tokenizer)
     vocab = tok.model.vocab
-    longest = sorted(vocab.items(), key=lambda kv: (-len(kv[0]), kv[1]))[: args.longest]
+    m = tok.model
+    by_bytes = [(m.id_to_bytes(i), i) for i in vocab.values()]
+    longest = sorted(by_bytes, key=lambda kv: (-len(kv[0]), kv[1]))[: args.longest]
+    if m.kind == "bpe":
+        model = ("BPE (" + ("char-level, byte fallback" if m.char_level else "byte-level") + ", "
+                 + ("tiktoken rank merges" if m.rank_semantics else "HF merge list") + ")")
+    elif m.kind == "unigram":
+        model = f"Unigram (unk id {m.unk_id}, byte fallback {'on' if m.byte_fallback else 'off'})"
+    else:
+        model = f"WordPiece (unk {m.unk_token!r}, continuation prefix {m.continuation_prefix!r})"
     info = {
         "name": tok.name,
-        "model": "BPE (" + ("char-level, byte fallback" if tok.model.char_level else "byte-level") + ", "
-                 + ("tiktoken rank merges" if tok.model.rank_semantics else "HF merge list") + ")",
+        "model": model,
+        "method": tok.method + ("" if tok.method_options == OPTIONS[tok.method] else f" {tok.method_options}"),
         "vocab_size": tok.vocab_size,
         "model_tokens": len(vocab),
-        "merges": None if tok.model.rank_semantics else len(tok.model.merges),
+        "merges": None if m.kind != "bpe" or m.rank_semantics else len(m.merges),
         "pattern_name": tok.pretokenizer.name,
         "pattern": tok.pretokenizer.pattern,
         "native_scanner": tok.pretokenizer.scanner,
@@ -183,7 +211,7 @@ def cmd_inspect(args) -> int:
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
-    for key in ("name", "model", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer"):
+    for key in ("name", "model", "method", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer"):
         print(f"{key:>15}: {info[key]}")
     print(f"{'pattern':>15}: {info['pattern']}")
     print(f"{'special_tokens':>15}: {len(tok.special_tokens)}")
@@ -246,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="invalid UTF-8 in the input: fail naming the byte offset (strict) or substitute U+FFFD")
         p.add_argument("--allow-special", action="store_true",
                        help="recognise special tokens such as <|endoftext|> in the text (default: their presence is an error)")
+        p.add_argument("--method", default=None,
+                       help="inference method: merge, longest_prefix, longest_suffix, longest_token, fewest, viterbi, sample "
+                            "(default: the model's own; see docs/models.md)")
+        p.add_argument("--option", action="append", metavar="KEY=VALUE",
+                       help="a method option, e.g. dropout=0.1, seed=3, alpha=0.2, tie_break=random (repeatable)")
 
     p = sub.add_parser("encode", help="text -> token ids", description="Encode text to token ids.")
     add_input_args(p)

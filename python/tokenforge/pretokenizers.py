@@ -34,6 +34,18 @@ QWEN2_PATTERN = (
 # GPT-2's original spelling (HF ByteLevel with use_regex=True); it splits exactly as r50k does.
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 
+# Word splitters whose gaps (the whitespace) are dropped, as HF's pre-tokenizers of the same names do; the usual
+# companions of WordPiece and Unigram vocabularies. BERT's punctuation is Unicode P* plus the ASCII symbols.
+WHITESPACE_PATTERN = r"""\w+|[^\w\s]+"""
+WHITESPACE_SPLIT_PATTERN = r"""\S+"""
+_BERT_PUNCT = r"""\p{P}!-/:-@\[-`{-~"""
+BERT_PATTERN = rf"""[^\s{_BERT_PUNCT}]+|[{_BERT_PUNCT}]"""
+WORD_PATTERNS: dict[str, str] = {
+    "whitespace": WHITESPACE_PATTERN,
+    "whitespace_split": WHITESPACE_SPLIT_PATTERN,
+    "bert": BERT_PATTERN,
+}
+
 NAMED_PATTERNS: dict[str, str] = {
     "r50k": R50K_PATTERN,
     "cl100k": CL100K_PATTERN,
@@ -88,6 +100,8 @@ class PreTokenizer:
             return spec if spec is not None else cls(None)
         if spec in NAMED_PATTERNS:
             return cls.named(spec)
+        if spec in WORD_PATTERNS:
+            return cls(WORD_PATTERNS[spec], emit_gaps=False)
         return cls(spec)
 
     @property
@@ -99,6 +113,9 @@ class PreTokenizer:
     def name(self) -> Optional[str]:
         for name, pattern in NAMED_PATTERNS.items():
             if self.pattern in (pattern, hf_spelling(pattern)):
+                return name
+        for name, pattern in WORD_PATTERNS.items():
+            if self.pattern == pattern and not self.emit_gaps:
                 return name
         return None
 

@@ -12,6 +12,7 @@ from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequenc
 from . import _core
 from .byte_level import encode_bytes, decode_string
 from .errors import ConfigError, DisallowedSpecialTokenError, EncodeError
+from .inference import decode_overrides, model_index, native_args, resolve_method
 from .models.bpe import BpeModel
 from .normalizers import Normalizer
 from .pretokenizers import PreTokenizer
@@ -27,7 +28,10 @@ def _fix_surrogates(text: str) -> str:
 
 
 class Tokenizer:
-    """A byte-level BPE tokenizer pipeline.
+    """A tokenizer pipeline over any model (BPE, Unigram, WordPiece) and inference method.
+
+    `method` (default: the model's own — merge, viterbi, longest_prefix) and `method_options` choose how pieces
+    are segmented; `with_method` gives the same tokenizer with another method (see docs/models.md).
 
     `special_tokens` are recognised in text only when a call allows them (tiktoken's policy: by default their
     presence raises `DisallowedSpecialTokenError`). `added_tokens` (HF's non-special added tokens, e.g. `<think>`)
@@ -36,15 +40,19 @@ class Tokenizer:
 
     def __init__(
         self,
-        model: BpeModel,
+        model: "BpeModel | UnigramModel | WordPieceModel",
         *,
         pretokenizer: "str | PreTokenizer | None" = "o200k",
         normalizer: "str | Sequence[str] | Normalizer | None" = None,
         special_tokens: Optional[dict[str, int]] = None,
         added_tokens: Optional[dict[str, int]] = None,
         name: Optional[str] = None,
+        method: Optional[str] = None,
+        method_options: Optional[dict] = None,
     ):
         self.model = model
+        self.method: str = method or model.default_method
+        self.method_options: dict = resolve_method(model, self.method, dict(method_options or {}))
         self.pretokenizer = PreTokenizer.from_spec(pretokenizer)
         self.normalizer = Normalizer.from_spec(normalizer)
         self.special_tokens: dict[str, int] = dict(special_tokens or {})
@@ -70,18 +78,60 @@ class Tokenizer:
             kind, pattern, emit_gaps = self.pretokenizer.native_args()
             specials = [(t, i, False) for t, i in self.special_tokens.items()]
             specials += [(t, i, True) for t, i in self.added_tokens.items()]
+            model = self.model
+            is_bpe = model.kind == "bpe"
+            extra = {}
+            if not (is_bpe and self.method == "merge" and self.method_options.get("dropout") is None):
+                extra = native_args(model, self.method, self.method_options)
+            if not is_bpe:
+                extra["decode"] = decode_overrides(model)
+            if model.kind == "wordpiece":
+                extra["space_before"] = model.word_start_ids() + [i for _, i, _ in specials]
             self._native = _core.CoreTokenizer(
-                list(self.model.vocab.items()),
-                self.model.merges,
-                self.model.whole_piece_first,
+                model_index(model),
+                model.merges if is_bpe else [],
+                model.whole_piece_first if is_bpe else False,
                 kind,
                 pattern,
                 emit_gaps,
                 list(self.normalizer.steps),
                 specials,
-                char_level=self.model.char_level,
+                char_level=model.char_level if is_bpe else False,
+                **extra,
             )
         return self._native
+
+    # -- inference methods -------------------------------------------------------------------------------------
+
+    def with_method(self, name: str, **options) -> "Tokenizer":
+        """The same tokenizer (vocabulary, pre-tokenizer, normalizer, special tokens) segmenting with another
+        method: "merge" (options dropout, seed), "longest_prefix", "longest_suffix", "longest_token", "fewest"
+        (tie_break="longest"|"random", seed), "viterbi", "sample" (alpha, seed). A method the model does not
+        define raises `ConfigError` saying why."""
+        tok = Tokenizer(
+            self.model,
+            pretokenizer=self.pretokenizer,
+            normalizer=self.normalizer,
+            special_tokens=self.special_tokens,
+            added_tokens=self.added_tokens,
+            name=self.name,
+            method=name,
+            method_options=options,
+        )
+        tok.training = self.training
+        return tok
+
+    def encode_nbest(self, text: str, k: int) -> list[tuple[list[int], float]]:
+        """The `k` best segmentations of `text` by total Unigram score, best first, as (ids, score); special
+        tokens are not recognised. `ConfigError` for models without scores."""
+        if self.model.kind != "unigram":
+            raise ConfigError(f"n-best needs token scores, which only Unigram models have (this is a {self.model.kind} model)")
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 1024:
+            raise ConfigError(f"k must be an integer in 1..1024, got {k!r}")
+        try:
+            return [(list(ids), score) for ids, score in self._core.nbest(text, k)]
+        except UnicodeEncodeError:
+            return [(list(ids), score) for ids, score in self._core.nbest(_fix_surrogates(text), k)]
 
     # -- encoding ----------------------------------------------------------------------------------------------
 
@@ -231,6 +281,8 @@ class Tokenizer:
             for text, j in table.items():
                 if j == i:
                     return text
+        if self.model.kind != "bpe":
+            return self.model.token_of(i)
         data = self.model.id_to_bytes(i)
         return None if data is None else encode_bytes(data)
 
@@ -242,6 +294,8 @@ class Tokenizer:
             return self.special_tokens[token]
         if token in self.added_tokens:
             return self.added_tokens[token]
+        if self.model.kind != "bpe":
+            return self.model.vocab.get(token)
         try:
             raw = decode_string(token)
         except Exception:
@@ -262,8 +316,10 @@ class Tokenizer:
         save(self, path, format)
 
     def __repr__(self) -> str:
+        method = "" if self.method == self.model.default_method else f", method={self.method!r}"
         return (
-            f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pretokenizer.name or 'custom'}, "
+            f"Tokenizer(name={self.name!r}, model={self.model.kind}{method}, vocab_size={self.vocab_size}, "
+            f"pattern={self.pretokenizer.name or 'custom'}, "
             f"specials={len(self.special_tokens)}, added={len(self.added_tokens)})"
         )
 

@@ -1,11 +1,14 @@
 //! `tokenforge._core`: the native hot loops behind the Python package.
 
 mod bpe_chars;
+mod bpe_dropout;
 mod bpe_encode;
 mod bpe_train;
+mod lattice;
 mod pipeline;
 mod pretoken_count;
 mod pretokenize;
+mod rng;
 mod train_bindings;
 mod unicode_class;
 
@@ -120,7 +123,10 @@ impl CoreTokenizer {
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
     /// "regex" (with `pattern`) or "whole".
     #[new]
-    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false))]
+    /// `lattice`: another inference method over the same vocabulary (`LatticeModel`); `dropout`: BPE-dropout;
+    /// `seed`: of the random methods; `decode`: (id, bytes) overriding what model ids decode to; `space_before`:
+    /// ids before which decoding puts a space unless first (WordPiece's word starts).
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, lattice=None, dropout=None, seed=0, decode=None, space_before=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -133,6 +139,11 @@ impl CoreTokenizer {
         normalizer: Vec<String>,
         specials: Vec<(String, u32, bool)>,
         char_level: bool,
+        lattice: Option<PyRef<'_, lattice::LatticeModel>>,
+        dropout: Option<f64>,
+        seed: u64,
+        decode: Option<Vec<(u32, Vec<u8>)>>,
+        space_before: Option<Vec<u32>>,
     ) -> PyResult<Self> {
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = build_normalizer(&normalizer)?;
@@ -144,7 +155,22 @@ impl CoreTokenizer {
             .map_err(|e| tf_error("ModelError", e))?;
         bpe.char_level = char_level;
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
-        let p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
+        let mut p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
+        p.lattice = lattice.map(|l| l.inner.clone());
+        p.dropout = dropout;
+        p.seed = seed;
+        if let Some(entries) = decode {
+            p.override_decode(entries);
+        }
+        if let Some(ids) = space_before {
+            let mut flags = vec![false; p.n_ids()];
+            for id in ids {
+                if let Some(f) = flags.get_mut(id as usize) {
+                    *f = true;
+                }
+            }
+            p.space_before = flags;
+        }
         let ints = IntCache::new(p.n_ids());
         Ok(CoreTokenizer { p, ints })
     }
@@ -295,6 +321,11 @@ impl CoreTokenizer {
         self.p.n_ids()
     }
 
+    /// The `k` best segmentations of `text` (Unigram scores; no special tokens recognised): (ids, score), best first.
+    fn nbest(&self, py: Python<'_>, text: &str, k: usize) -> PyResult<Vec<(Vec<u32>, f64)>> {
+        py.allow_threads(|| self.p.nbest(text, k)).map_err(|e| tf_error("EncodeError", e))
+    }
+
     /// The pre-tokenizer's pieces of `text` (after normalization), for tests and inspection.
     fn pretokenize(&self, text: &str) -> PyResult<Vec<String>> {
         let normalized = self.p.normalize(text);
@@ -335,6 +366,7 @@ fn count_pieces(py: Python<'_>, text: &str, kind: &str, pattern: Option<&str>) -
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreTokenizer>()?;
+    m.add_class::<lattice::LatticeModel>()?;
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;

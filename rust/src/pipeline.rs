@@ -2,7 +2,10 @@
 //! remaining segment, pre-tokenize it, BPE-encode each piece.
 
 use crate::bpe_encode::Bpe;
+use crate::lattice::Lattice;
 use crate::pretokenize::Pretokenizer;
+use crate::rng::SplitMix64;
+use std::sync::Arc;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
@@ -51,6 +54,24 @@ impl NormStep {
     }
 }
 
+/// An f64 ordered by `total_cmp` (n-best scores are finite sums).
+#[derive(PartialEq)]
+struct OrdF64(f64);
+
+impl Eq for OrdF64 {}
+
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 pub struct Special {
     pub text: String,
     pub id: u32,
@@ -84,6 +105,14 @@ pub struct Pipeline {
     any_matcher: Option<AhoCorasick>,
     /// id -> bytes, model tokens and special tokens together.
     decode_table: Vec<Option<Box<[u8]>>>,
+    /// Another inference method than BPE merges (see lattice.rs); `bpe` then only indexes the vocabulary.
+    pub lattice: Option<Arc<Lattice>>,
+    /// BPE-dropout probability (merge method only).
+    pub dropout: Option<f64>,
+    /// Seed of the random methods: each encoded text draws from a generator seeded with it.
+    pub seed: u64,
+    /// WordPiece decoding: ids that start a word get a space before them (except the first id).
+    pub space_before: Vec<bool>,
 }
 
 impl Pipeline {
@@ -123,7 +152,136 @@ impl Pipeline {
             let any = AhoCorasick::new(&texts).map_err(|e| e.to_string())?;
             (Some(split), Some(any))
         };
-        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table })
+        Ok(Pipeline {
+            bpe,
+            pretok,
+            norm,
+            specials,
+            split_matcher,
+            any_matcher,
+            decode_table,
+            lattice: None,
+            dropout: None,
+            seed: 0,
+            space_before: Vec::new(),
+        })
+    }
+
+    /// Replaces what model ids decode to (e.g. `<0x41>` -> the byte 0x41, `##ing` -> `ing`).
+    pub fn override_decode(&mut self, entries: Vec<(u32, Vec<u8>)>) {
+        for (id, bytes) in entries {
+            let i = id as usize;
+            if self.decode_table.len() <= i {
+                self.decode_table.resize(i + 1, None);
+            }
+            self.decode_table[i] = Some(bytes.into_boxed_slice());
+        }
+    }
+
+    fn stochastic(&self) -> bool {
+        self.lattice.is_some() || self.dropout.is_some()
+    }
+
+    /// `encode_ordinary` for lattice methods and BPE-dropout: no caches, a generator threaded through.
+    fn encode_segment_lattice(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        mut spans: Option<&mut Vec<(usize, usize)>>,
+        base: usize,
+        rng: &mut SplitMix64,
+    ) -> Result<(), String> {
+        let normalized = self.normalize(text);
+        let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
+        let mut err = None;
+        let mut piece_spans = Vec::new();
+        self.pretok.for_each_piece(&normalized, |s, e| {
+            if err.is_some() {
+                return;
+            }
+            let piece = &normalized.as_bytes()[s..e];
+            let before = out.len();
+            piece_spans.clear();
+            let result = match (&self.lattice, self.dropout) {
+                (Some(lattice), _) => lattice.encode_piece(piece, rng, out, Some(&mut piece_spans)),
+                (None, Some(p)) => self.bpe.encode_piece_dropout(piece, p, rng, out).map(|_| {
+                    let mut pos = 0;
+                    for &id in &out[before..] {
+                        let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
+                        piece_spans.push((pos, pos + len));
+                        pos += len;
+                    }
+                }),
+                (None, None) => unreachable!("only called for stochastic pipelines"),
+            };
+            if let Err(msg) = result {
+                err = Some(msg);
+                return;
+            }
+            if let Some(sp) = spans.as_deref_mut() {
+                if changed {
+                    sp.extend(std::iter::repeat((base, base + text.len())).take(out.len() - before));
+                } else {
+                    sp.extend(piece_spans.iter().map(|&(a, b)| (base + s + a, base + s + b)));
+                }
+            }
+        })?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// `k` best segmentations of `text` by Unigram score (no special tokens recognised), best first.
+    pub fn nbest(&self, text: &str, k: usize) -> Result<Vec<(Vec<u32>, f64)>, String> {
+        let lattice = self.lattice.as_ref().ok_or("n-best needs a Unigram vocabulary")?;
+        let normalized = self.normalize(text);
+        let mut pieces = Vec::new();
+        self.pretok.for_each_piece(&normalized, |s, e| pieces.push((s, e)))?;
+        // Best-first merge of sorted lists: the k best sums of (path so far, option of this piece), ties to the
+        // smaller ranks (path first). Paths are kept as back-pointers, so each step costs O(k log k).
+        struct Node {
+            piece: usize,
+            option: usize,
+            parent: usize,
+        }
+        let mut arena: Vec<Node> = vec![Node { piece: usize::MAX, option: 0, parent: usize::MAX }];
+        let mut acc: Vec<(f64, usize)> = vec![(0.0, 0)];
+        let mut all_options: Vec<Vec<(Vec<u32>, f64)>> = Vec::with_capacity(pieces.len());
+        for (p, (s, e)) in pieces.into_iter().enumerate() {
+            let options = lattice.nbest(&normalized.as_bytes()[s..e], k)?;
+            let key = |i: usize, j: usize| (OrdF64(acc[i].0 + options[j].1), std::cmp::Reverse(i), std::cmp::Reverse(j));
+            let mut heap = std::collections::BinaryHeap::new();
+            let mut seen = rustc_hash::FxHashSet::default();
+            let mut next_acc = Vec::with_capacity(k);
+            if !options.is_empty() {
+                heap.push(key(0, 0));
+                seen.insert((0usize, 0usize));
+            }
+            while next_acc.len() < k {
+                let Some((OrdF64(score), std::cmp::Reverse(i), std::cmp::Reverse(j))) = heap.pop() else { break };
+                arena.push(Node { piece: p, option: j, parent: acc[i].1 });
+                next_acc.push((score, arena.len() - 1));
+                for (a, b) in [(i + 1, j), (i, j + 1)] {
+                    if a < acc.len() && b < options.len() && seen.insert((a, b)) {
+                        heap.push(key(a, b));
+                    }
+                }
+            }
+            acc = next_acc;
+            all_options.push(options);
+        }
+        Ok(acc
+            .into_iter()
+            .map(|(score, mut node)| {
+                let mut parts = Vec::new();
+                while arena[node].parent != usize::MAX {
+                    parts.push(&all_options[arena[node].piece][arena[node].option].0);
+                    node = arena[node].parent;
+                }
+                (parts.into_iter().rev().flatten().copied().collect(), score)
+            })
+            .collect())
     }
 
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -137,13 +295,29 @@ impl Pipeline {
     /// Encodes text in which no special token is recognised. With `spans`, also records each
     /// token's byte span in `text` (offset by `base`); inside a segment that normalization
     /// changed, every token gets the whole segment's span.
+    #[allow(dead_code)]
     pub fn encode_ordinary(
         &self,
         text: &str,
         out: &mut Vec<u32>,
-        mut spans: Option<&mut Vec<(usize, usize)>>,
+        spans: Option<&mut Vec<(usize, usize)>>,
         base: usize,
     ) -> Result<(), String> {
+        self.encode_segment(text, out, spans, base, &mut SplitMix64::new(self.seed))
+    }
+
+    fn encode_segment(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        spans: Option<&mut Vec<(usize, usize)>>,
+        base: usize,
+        rng: &mut SplitMix64,
+    ) -> Result<(), String> {
+        if self.stochastic() {
+            return self.encode_segment_lattice(text, out, spans, base, rng);
+        }
+        let mut spans = spans;
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
         let mut err = None;
@@ -186,8 +360,9 @@ impl Pipeline {
         out: &mut Vec<u32>,
         mut spans: Option<&mut Vec<(usize, usize)>>,
     ) -> Result<(), String> {
+        let mut rng = SplitMix64::new(self.seed);
         let Some(matcher) = &self.split_matcher else {
-            return self.encode_ordinary(text, out, spans, 0);
+            return self.encode_segment(text, out, spans, 0, &mut rng);
         };
         let mut last = 0;
         for m in matcher.find_iter(text) {
@@ -196,14 +371,14 @@ impl Pipeline {
             if !(special.always || allowed.allows(k)) {
                 continue;
             }
-            self.encode_ordinary(&text[last..m.start()], out, spans.as_deref_mut(), last)?;
+            self.encode_segment(&text[last..m.start()], out, spans.as_deref_mut(), last, &mut rng)?;
             out.push(special.id);
             if let Some(sp) = spans.as_deref_mut() {
                 sp.push((m.start(), m.end()));
             }
             last = m.end();
         }
-        self.encode_ordinary(&text[last..], out, spans, last)
+        self.encode_segment(&text[last..], out, spans, last, &mut rng)
     }
 
     /// The first occurrence in `text` of a special token the call does not allow (tiktoken's
@@ -221,9 +396,14 @@ impl Pipeline {
     }
 
     pub fn decode_bytes(&self, ids: &[u32], out: &mut Vec<u8>) -> Result<(), u32> {
-        for &id in ids {
+        for (k, &id) in ids.iter().enumerate() {
             match self.decode_table.get(id as usize) {
-                Some(Some(t)) => out.extend_from_slice(t),
+                Some(Some(t)) => {
+                    if k > 0 && self.space_before.get(id as usize).copied().unwrap_or(false) {
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(t)
+                }
                 _ => return Err(id),
             }
         }

@@ -80,7 +80,7 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
         if is_tokenforge_json(obj):
             return load_tokenforge_json(path, obj)
         if isinstance(obj, dict) and "model" in obj:
-            return load_hf_json(path, obj=obj)
+            return load_hf_json(path, data=data, obj=obj)
         raise FormatError(path, "JSON file is not a tokenizer.json (no 'model' key)")
     if kind == "tiktoken":
         return load_tiktoken(path, data, pattern=pattern, special_tokens=special_tokens, name=name)
@@ -96,6 +96,9 @@ def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None
     if format == "hf":
         save_hf_json(tokenizer, path)
     elif format == "tiktoken":
+        if tokenizer.model.kind != "bpe" or tokenizer.method != "merge" or tokenizer.method_options.get("dropout") is not None:
+            raise UnsupportedFeatureError(path, f"a tiktoken file holds a BPE vocabulary run by its merge rule only; this is a "
+                                                f"{tokenizer.model.kind} model with method {tokenizer.method!r}: save it as .tokenforge.json")
         save_tiktoken(tokenizer, path)
     elif format == "tokenforge":
         save_tokenforge_json(tokenizer, path)

@@ -121,6 +121,10 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
         raise FormatError(path, "not a tokenizer.json: no 'model' object")
     model = obj["model"]
+    if model.get("type") in ("Unigram", "WordPiece"):
+        from .hf_lattice import load_hf_lattice
+
+        return load_hf_lattice(path, obj, data)
     if model.get("type", "BPE") != "BPE":
         raise UnsupportedFeatureError(path, f"model type {model.get('type')!r} is not supported (byte-level BPE only)")
     if "vocab" not in model:
@@ -143,25 +147,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         raise UnsupportedFeatureError(path, "only the ByteLevel decoder is supported")
     spell_back = (lambda t, p: char_level_bytes(t)) if char_level else decode_string
 
-    special_tokens: dict[str, int] = {}
-    added_tokens: dict[str, int] = {}
-    added_entries = obj.get("added_tokens") or []
-    if not isinstance(added_entries, list):
-        raise FormatError(path, "'added_tokens' must be a list")
-    for entry in added_entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
-            raise FormatError(path, f"malformed added token {entry!r:.200}")
-        if isinstance(entry["id"], bool) or not 0 <= entry["id"] <= MAX_ID:
-            raise FormatError(path, f"added token {entry['content']!r} has id {entry['id']!r}, outside 0..{MAX_ID}")
-        if not entry["content"]:
-            raise FormatError(path, f"added token with id {entry['id']} is empty")
-        if entry["content"] in special_tokens or entry["content"] in added_tokens:
-            raise FormatError(path, f"added token {entry['content']!r} is listed twice")
-        for flag in ("lstrip", "rstrip", "single_word"):
-            if entry.get(flag):
-                raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
-        table = special_tokens if entry.get("special", False) else added_tokens
-        table[entry["content"]] = entry["id"]
+    special_tokens, added_tokens = added_tokens_of(obj, path)
 
     raw_vocab = model["vocab"]
     if not isinstance(raw_vocab, dict):
@@ -204,6 +190,30 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         )
     except (ModelError, ConfigError) as exc:
         raise FormatError(path, str(exc)) from None
+
+
+def added_tokens_of(obj: dict, path: object) -> tuple[dict[str, int], dict[str, int]]:
+    """The file's added tokens, split into special ones and the others (checked for HF's unsupported flags)."""
+    special_tokens: dict[str, int] = {}
+    added_tokens: dict[str, int] = {}
+    added_entries = obj.get("added_tokens") or []
+    if not isinstance(added_entries, list):
+        raise FormatError(path, "'added_tokens' must be a list")
+    for entry in added_entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str) or not isinstance(entry.get("id"), int):
+            raise FormatError(path, f"malformed added token {entry!r:.200}")
+        if isinstance(entry["id"], bool) or not 0 <= entry["id"] <= MAX_ID:
+            raise FormatError(path, f"added token {entry['content']!r} has id {entry['id']!r}, outside 0..{MAX_ID}")
+        if not entry["content"]:
+            raise FormatError(path, f"added token with id {entry['id']} is empty")
+        if entry["content"] in special_tokens or entry["content"] in added_tokens:
+            raise FormatError(path, f"added token {entry['content']!r} is listed twice")
+        for flag in ("lstrip", "rstrip", "single_word"):
+            if entry.get(flag):
+                raise UnsupportedFeatureError(path, f"added token {entry['content']!r} uses {flag}=true, not supported")
+        table = special_tokens if entry.get("special", False) else added_tokens
+        table[entry["content"]] = entry["id"]
+    return special_tokens, added_tokens
 
 
 def hf_pattern(pretokenizer: PreTokenizer, path: object) -> str:
@@ -290,6 +300,10 @@ def to_hf_dict(tokenizer, path: object = "<tokenizer>") -> dict:
 
 
 def save_hf_json(tokenizer, path: "str | os.PathLike[str]") -> None:
+    if tokenizer.model.kind != "bpe" or tokenizer.method != "merge" or tokenizer.method_options.get("dropout") is not None:
+        from .hf_lattice import save_hf_lattice
+
+        return save_hf_lattice(tokenizer, path)
     obj = to_hf_dict(tokenizer, path)
     with atomic_write(path) as f:
         json.dump(obj, f, ensure_ascii=False, indent=1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import ClassVar, Optional
 
 from ..errors import ModelError
 
@@ -23,6 +23,10 @@ class BpeModel:
     `char_level`: a piece starts as its characters rather than its bytes; a character that is not a token falls
     back to its bytes (all 256 single bytes are tokens), and those byte tokens never merge.
     """
+
+    kind: ClassVar[str] = "bpe"
+    methods: ClassVar[tuple[str, ...]] = ("merge", "longest_prefix", "longest_suffix", "longest_token", "fewest")
+    default_method: ClassVar[str] = "merge"
 
     vocab: dict[bytes, int]
     merges: Optional[list[tuple[bytes, bytes]]] = None
