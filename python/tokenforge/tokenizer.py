@@ -80,6 +80,7 @@ class Tokenizer:
                 list(self.normalizer.steps),
                 specials,
                 char_level=self.model.char_level,
+                supermerges=getattr(self.model, "supermerges", None),  # BoundlessBPE (models/boundless.py)
             )
         return self._native
 

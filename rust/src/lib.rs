@@ -1,5 +1,7 @@
 //! `tokenforge._core`: the native hot loops behind the Python package.
 
+mod boundless;
+mod boundless_bindings;
 mod bpe_chars;
 mod bpe_encode;
 mod bpe_train;
@@ -120,7 +122,7 @@ impl CoreTokenizer {
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
     /// "regex" (with `pattern`) or "whole".
     #[new]
-    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false))]
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, supermerges=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -133,6 +135,7 @@ impl CoreTokenizer {
         normalizer: Vec<String>,
         specials: Vec<(String, u32, bool)>,
         char_level: bool,
+        supermerges: Option<Vec<(Vec<u8>, Vec<u8>)>>,
     ) -> PyResult<Self> {
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = build_normalizer(&normalizer)?;
@@ -144,7 +147,9 @@ impl CoreTokenizer {
             .map_err(|e| tf_error("ModelError", e))?;
         bpe.char_level = char_level;
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
-        let p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
+        let supermerges = supermerges.map(|m| boundless_bindings::supermerge_table(&bpe, m)).transpose().map_err(|e| tf_error("ModelError", e))?;
+        let mut p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
+        p.supermerges = supermerges;
         let ints = IntCache::new(p.n_ids());
         Ok(CoreTokenizer { p, ints })
     }
@@ -339,6 +344,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
+    m.add_function(wrap_pyfunction!(boundless_bindings::train_boundless, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     Ok(())
 }

@@ -84,6 +84,8 @@ pub struct Pipeline {
     any_matcher: Option<AhoCorasick>,
     /// id -> bytes, model tokens and special tokens together.
     decode_table: Vec<Option<Box<[u8]>>>,
+    /// BoundlessBPE's supermerges across adjacent pieces (None for every other model).
+    pub supermerges: Option<crate::boundless::SuperMerges>,
 }
 
 impl Pipeline {
@@ -123,7 +125,7 @@ impl Pipeline {
             let any = AhoCorasick::new(&texts).map_err(|e| e.to_string())?;
             (Some(split), Some(any))
         };
-        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table })
+        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table, supermerges: None })
     }
 
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -147,12 +149,17 @@ impl Pipeline {
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
         let mut err = None;
+        let first = out.len();
+        let mut bounds: Vec<usize> = Vec::new();
         self.bpe.session(|session| {
             self.pretok.for_each_piece(&normalized, |s, e| {
                 if err.is_some() {
                     return;
                 }
                 let before = out.len();
+                if self.supermerges.is_some() {
+                    bounds.push(before);
+                }
                 if let Err(msg) = session.encode_piece(&normalized.as_bytes()[s..e], out) {
                     err = Some(msg);
                     return;
@@ -171,6 +178,9 @@ impl Pipeline {
                 }
             })
         })?;
+        if let (None, Some(sm)) = (&err, &self.supermerges) {
+            sm.apply(out, first, &bounds, spans);
+        }
         match err {
             Some(e) => Err(e),
             None => Ok(()),
