@@ -23,7 +23,7 @@ from tokenforge.reference import supermerge, variant_train
 from tokenforge.reference.pretokenize import pretokenize
 from tokenforge.training.alphabet import byte_alphabet
 from tokenforge.training.boundless import ordinary_part
-from tokenforge.training.superbpe import superword_pattern
+from tokenforge.training.superbpe import SUPERWORD_PATTERN
 
 from conftest import CORPORA, ROOT, read_corpus
 
@@ -70,13 +70,23 @@ def test_words_per_token_by_hand():
     assert variant_train.count_words(b"e of th") == 3
 
 
+def test_crossing_sentence_punctuation_by_hand():
+    p = b".!?;:"
+    for token in (b"end. The", b". The", b"e.g. the", b"said: no", b"?! x"):
+        assert variant_train.crosses_sentence(token, p), token
+    for token in (b"end.", b" the end.\n", b"std::io", b"end .", b"a, b", b"end.  "):
+        assert not variant_train.crosses_sentence(token, p), token
+    assert not variant_train.crosses_sentence(b"end. The", b"")
+
+
 def test_superword_pattern_by_hand():
-    pat = superword_pattern()
-    assert pretokenize("Hello world. How are you?", pat) == ["Hello world", ".", " How are you", "?"]
-    assert pretokenize("in 2024 we", pat) == ["in ", "202", "4", " we"]
-    assert pretokenize("a b  \nc: d", pat) == ["a b  ", "\n", "c", ":", " d"]
-    # With no sentence punctuation, superwords may cross it.
-    assert pretokenize("Hello world. How", superword_pattern("")) == ["Hello world. How"]
+    pat = SUPERWORD_PATTERN
+    # As o200k, but runs of word and punctuation pieces joined by single spaces stay whole.
+    assert pretokenize("Hello world. How are you?", pat) == ["Hello world. How are you?"]
+    assert pretokenize("in 2024 we", pat) == ["in", " ", "202", "4", " we"]
+    assert pretokenize("a b  \nc: d", pat) == ["a b", "  \n", "c: d"]
+    assert pretokenize("    let x = self.len();\n", pat) == ["   ", " let x = self.len();\n"]
+    assert pretokenize("a  b", pat) == ["a", " ", " b"]
 
 
 def test_superbpe_learns_superwords_within_the_bound(superbpe_tok):
@@ -86,8 +96,7 @@ def test_superbpe_learns_superwords_within_the_bound(superbpe_tok):
     multi = [t for t in tokens if variant_train.count_words(t) >= 2]
     assert multi, "stage 2 learned no token spanning whitespace"
     assert max(variant_train.count_words(t) for t in tokens) <= 4
-    # Stage-1 tokens hold at most one word, so every multi-word token is a superword: none crosses punctuation.
-    assert not any(set(t) & set(b".!?;:") for t in multi)
+    assert not any(variant_train.crosses_sentence(t, b".!?;:") for t in tokens)
 
 
 def test_boundless_learns_supermerges_of_whole_pretokens(boundless_tok):
@@ -111,8 +120,8 @@ def test_superbpe_native_equals_reference(texts, extra, share, max_words):
     vocab_size = 256 + extra
     t = max(256, round(share * vocab_size))
     tok = _quiet_train(texts, vocab_size=vocab_size, model="superbpe", transition=t, max_words_per_token=max_words)
-    vocab, merges = variant_train.superbpe(texts, byte_alphabet(), vocab_size, t, O200K_PATTERN, superword_pattern(),
-                                           max_words)
+    vocab, merges = variant_train.superbpe(texts, byte_alphabet(), vocab_size, t, O200K_PATTERN, SUPERWORD_PATTERN,
+                                           max_words, b".!?;:")
     assert tok.model.merges == merges
     assert tok.model.vocab == vocab
 
@@ -139,7 +148,8 @@ def test_boundless_native_equals_reference_on_real_text():
 def test_superbpe_native_equals_reference_on_real_text():
     lines = EXAMPLE.splitlines(keepends=True)[:60]
     tok = _quiet_train(lines, vocab_size=420, model="superbpe", transition=360)
-    vocab, merges = variant_train.superbpe(lines, byte_alphabet(), 420, 360, O200K_PATTERN, superword_pattern(), 4)
+    vocab, merges = variant_train.superbpe(lines, byte_alphabet(), 420, 360, O200K_PATTERN, SUPERWORD_PATTERN, 4,
+                                           b".!?;:")
     assert (tok.model.merges, tok.model.vocab) == (merges, vocab)
 
 
@@ -273,6 +283,8 @@ def test_cli_trains_both(tmp_path, capsys, monkeypatch):
     (dict(model="superbpe", transition="half"), "transition"),
     (dict(model="superbpe", max_words_per_token=0), "max_words_per_token"),
     (dict(model="superbpe", sentence_punctuation="a."), "sentence_punctuation"),
+    (dict(model="superbpe", sentence_punctuation="。"), "sentence_punctuation"),
+    (dict(model="boundless", sentence_punctuation="."), "sentence_punctuation"),
     (dict(model="superbpe", pattern=None), "whitespace-aware"),
     (dict(model="superbpe", byte_level=False), "byte-level"),
     (dict(model="superbpe", base="x.json"), "from scratch"),

@@ -119,6 +119,7 @@ pub fn train_boundless<'py>(
             check_every,
             reserved_ids: FxHashSet::default(),
             max_words: None,
+            sentence_punctuation: Vec::new(),
         };
         let mut report = |m: usize, t: usize| -> Result<(), String> {
             Python::with_gil(|py| {

@@ -91,6 +91,27 @@ pub struct TrainLimits {
     pub reserved_ids: FxHashSet<u32>,
     /// SuperBPE: no token may hold more than this many words (runs of non-whitespace bytes).
     pub max_words: Option<u32>,
+    /// SuperBPE: no token may hold one of these bytes followed by whitespace and another word.
+    pub sentence_punctuation: Vec<u8>,
+}
+
+/// Whether a token crosses sentence punctuation: one of `punct`, right after it whitespace, then a
+/// non-whitespace byte ("end. The"; not "std::io" nor "end.\n").
+pub fn crosses_sentence(bytes: &[u8], punct: &[u8]) -> bool {
+    let is_ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let mut state = 0; // 0: nothing, 1: just after punctuation, 2: and whitespace after it
+    for &b in bytes {
+        state = if is_ws(b) {
+            if state >= 1 { 2 } else { 0 }
+        } else if state == 2 {
+            return true;
+        } else if punct.contains(&b) {
+            1
+        } else {
+            0
+        };
+    }
+    false
 }
 
 /// Words in a token: maximal runs of bytes that are not ASCII whitespace (SuperBPE's bound).
@@ -319,6 +340,9 @@ impl Engine {
                 continue;
             }
             if limits.max_words.is_some_and(|max| count_words(&bytes) > max) {
+                continue;
+            }
+            if !limits.sentence_punctuation.is_empty() && crosses_sentence(&bytes, &limits.sentence_punctuation) {
                 continue;
             }
             let x = match self.index.get(&bytes) {

@@ -21,6 +21,25 @@ def count_words(token: bytes) -> int:
     return len(bytes(b if b not in _WS else 32 for b in token).split())
 
 
+def crosses_sentence(token: bytes, punctuation: bytes) -> bool:
+    """A character of `punctuation`, whitespace right after it, then more text: "end. The" (not "std::io")."""
+    i = 0
+    while i < len(token):
+        if token[i] in punctuation:
+            j = i + 1
+            while j < len(token) and token[j] in punctuation:
+                j += 1
+            k = j
+            while k < len(token) and token[k] in _WS:
+                k += 1
+            if k > j and k < len(token):
+                return True
+            i = j
+        else:
+            i += 1
+    return False
+
+
 def _merge_in(symbols: list[int], a: int, b: int, new: int) -> list[int]:
     out: list[int] = []
     i = 0
@@ -35,7 +54,7 @@ def _merge_in(symbols: list[int], a: int, b: int, new: int) -> list[int]:
 
 
 def learn(segmented: Mapping[bytes, list[int]], counts: Mapping[bytes, int], by_id: dict[int, bytes], new_tokens: int,
-          *, max_words: Optional[int] = None, records: Sequence[tuple[list[Optional[bytes]], int]] = ()
+          *, max_words: Optional[int] = None, punctuation: bytes = b"", records: Sequence[tuple[list[Optional[bytes]], int]] = ()
           ) -> list[tuple[bytes, bytes, bool]]:
     """Learns on pieces `segmented` (piece -> ids, changed in place) counted `counts`; `by_id` grows with the new
     tokens. `records` (piece sequences, None for a piece that never joins a superword) turns on BoundlessBPE's
@@ -61,7 +80,7 @@ def learn(segmented: Mapping[bytes, list[int]], counts: Mapping[bytes, int], by_
         key = min(k for c, k in live if c == best)
         sup, a, b = key
         joined = by_id[a] + by_id[b]
-        if max_words is not None and count_words(joined) > max_words:
+        if (max_words is not None and count_words(joined) > max_words) or crosses_sentence(joined, punctuation):
             banned.add(key)
             continue
         if joined not in vocab:
@@ -92,22 +111,25 @@ def _byte_ids(by_id: Mapping[int, bytes]) -> dict[bytes, int]:
 
 
 def superbpe(texts: Iterable[str], alphabet: Sequence[bytes], vocab_size: int, transition: int, stage1_pattern: str,
-             stage2_pattern: str, max_words: Optional[int]) -> tuple[dict[bytes, int], list[tuple[bytes, bytes]]]:
+             stage2_pattern: str, max_words: Optional[int], punctuation: bytes
+             ) -> tuple[dict[bytes, int], list[tuple[bytes, bytes]]]:
     """SuperBPE from whole records: stage 1 on `stage1_pattern` pieces up to `transition` ids, stage 2 on
-    `stage2_pattern` pieces (first segmented by the stage-1 merges) up to `vocab_size`."""
+    `stage2_pattern` pieces (first segmented by the stage-1 merges) up to `vocab_size`, with the word bound and no
+    token crossing `punctuation`."""
     from ..models.bpe import BpeModel
 
     texts = list(texts)
     by_id = dict(enumerate(alphabet))
     merges: list[tuple[bytes, bytes]] = []
-    for pattern, target, bound in ((stage1_pattern, transition, None), (stage2_pattern, vocab_size, max_words)):
+    for pattern, target, bound, punct in ((stage1_pattern, transition, None, b""),
+                                          (stage2_pattern, vocab_size, max_words, punctuation)):
         counts: Counter = Counter()
         for t in texts:
             for piece in pretokenize(t, pattern):
                 counts[piece.encode("utf-8")] += 1
         model = BpeModel({t: i for i, t in by_id.items()}, list(merges), whole_piece_first=False)
         segmented = {p: encode_piece(model, p) for p in sorted(counts)}
-        learned = learn(segmented, counts, by_id, target - len(by_id), max_words=bound)
+        learned = learn(segmented, counts, by_id, target - len(by_id), max_words=bound, punctuation=punct)
         merges += [(a, b) for a, b, _ in learned]
     return {t: i for i, t in by_id.items()}, merges
 

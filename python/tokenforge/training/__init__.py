@@ -76,6 +76,7 @@ def train(
     progress: Optional[bool] = None,
     check_every: int = 0,
     max_words_per_token: Optional[int] = None,
+    sentence_punctuation: Optional[str] = None,
     **corpus_options: Any,
 ):
     """Trains a tokenizer on `corpus` and returns it (a `Tokenizer`; `.save()` it in any format).
@@ -97,8 +98,9 @@ def train(
         return variant(corpus, vocab_size=vocab_size, byte_level=byte_level, pattern=pattern, normalizer=normalizer,
                        min_frequency=min_frequency, max_token_length=max_token_length, special_tokens=special_tokens,
                        initial_alphabet=initial_alphabet, limit_alphabet=limit_alphabet, base=base, progress=progress,
-                       check_every=check_every, **({} if max_words_per_token is None else
-                                                   {"max_words_per_token": max_words_per_token}), **corpus_options)
+                       check_every=check_every, **{k: v for k, v in (("max_words_per_token", max_words_per_token),
+                                                                      ("sentence_punctuation", sentence_punctuation))
+                                                   if v is not None}, **corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
@@ -111,6 +113,7 @@ def train(
         vocab_size=vocab_size, byte_level=byte_level, min_frequency=min_frequency, max_token_length=max_token_length,
         special_tokens=list(special_tokens), initial_alphabet=list(initial_alphabet), limit_alphabet=limit_alphabet,
         check_every=check_every, max_words_per_token=max_words_per_token,
+        sentence_punctuation=sentence_punctuation or "",
     )
     config.validate()
     show = sys.stderr.isatty() if progress is None else progress

@@ -45,6 +45,7 @@ def train_boundless(
     progress: Optional[bool] = None,
     check_every: int = 0,
     max_words_per_token: Optional[int] = None,
+    sentence_punctuation: Optional[str] = None,
     initial_alphabet=(),
     limit_alphabet=None,
     **corpus_options: Any,
@@ -62,8 +63,8 @@ def train_boundless(
         raise ConfigError("model='boundless' trains from scratch; base= is not supported")
     if not byte_level:
         raise ConfigError("model='boundless' is byte-level only")
-    if max_words_per_token is not None:
-        raise ConfigError("max_words_per_token applies to model='bpe' and 'superbpe'; a BoundlessBPE superword is always two pretokens")
+    if max_words_per_token is not None or sentence_punctuation is not None:
+        raise ConfigError("max_words_per_token and sentence_punctuation apply to model='bpe' and 'superbpe'; a BoundlessBPE superword is always two pretokens")
     if isinstance(corpus, PretokenCounts):
         raise ConfigError("model='boundless' needs the corpus text (supermerges need adjacent pretokens), not pretoken counts")
     config = BpeTrainerConfig(vocab_size=vocab_size, min_frequency=min_frequency, max_token_length=max_token_length,

@@ -1,9 +1,10 @@
 """SuperBPE ("SuperBPE: Space Travel for Language Models"): a pre-tokenization curriculum on the one engine.
 
 Stage 1 is ordinary BPE under a whitespace-aware pattern up to the transition vocabulary size t. Stage 2 resumes
-from the stage-1 merges (`extend_bpe`) under a pattern that no longer splits at whitespace, so merges may bridge
-it and form superwords, bounded to `max_words_per_token` words. The result is a plain merge-list BPE whose
-pre-tokenizer is the stage-2 pattern: our encoder and HF `tokenizers` both encode it as it is.
+from the stage-1 merges (`extend_bpe`) under a pattern that no longer splits at single spaces, so merges may bridge
+them and form superwords, bounded to `max_words_per_token` words and never crossing sentence punctuation (both
+rules are engine limits, like `max_token_length`). The result is a plain merge-list BPE whose pre-tokenizer is
+the stage-2 pattern: our encoder and HF `tokenizers` both encode it as it is.
 """
 
 from __future__ import annotations
@@ -21,21 +22,31 @@ DEFAULT_MAX_WORDS = 4
 DEFAULT_SENTENCE_PUNCTUATION = ".!?;:"
 
 
-def superword_pattern(sentence_punctuation: str = DEFAULT_SENTENCE_PUNCTUATION) -> str:
-    """Stage 2's pre-tokenizer: whitespace no longer splits. Pieces are runs of 1-3 digits (digits never join
-    words, as in stage 1), runs of sentence punctuation (so no superword crosses them), line breaks with the
-    whitespace before them, and everything else between those. Plain regex, read alike by our engine and HF's."""
-    if not isinstance(sentence_punctuation, str):
-        raise ConfigError(f"sentence_punctuation must be a string of characters, got {sentence_punctuation!r}")
-    bad = [c for c in sentence_punctuation if c.isspace() or c.isalnum()]
-    if bad:
-        raise ConfigError(f"sentence_punctuation may not hold letters, digits or whitespace: {bad!r}")
-    punct = "".join(re.escape(c) for c in dict.fromkeys(sentence_punctuation))
-    parts = [r"\p{N}{1,3}"]
-    if punct:
-        parts.append(f"[{punct}]+")
-    parts += [r"\s*[\r\n]+", rf"[^\r\n\p{{N}}{punct}]+"]
-    return "|".join(parts)
+# o200k's word pieces (letters with an optional leading non-letter, and contractions) and its punctuation piece.
+_O200K_WORDS = (
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r""" ?[^\s\p{L}\p{N}]+""",
+)
+
+#: Stage 2's pre-tokenizer. It cuts as o200k (stage 1) does, except that a run of o200k word and punctuation
+#: pieces each starting with at most one space stays one piece (with o200k's trailing line breaks or "/"): a
+#: single space no longer splits. Digits, line breaks and other whitespace runs are cut as in stage 1. Plain
+#: regex, read alike by our engine and HF's.
+SUPERWORD_PATTERN = "|".join([
+    r"\p{N}{1,3}",
+    "(?:" + "|".join(_O200K_WORDS) + r")+[\r\n/]*",
+    r"\s*[\r\n]+",
+    r"\s+(?!\S)",
+    r"\s+",
+])
+
+
+def check_sentence_punctuation(sentence_punctuation: str) -> str:
+    if (not isinstance(sentence_punctuation, str) or not sentence_punctuation.isascii()
+            or any(c.isalnum() or c.isspace() for c in sentence_punctuation)):
+        raise ConfigError(f"sentence_punctuation must be ASCII punctuation characters, got {sentence_punctuation!r}")
+    return sentence_punctuation
 
 
 def resolve_transition(transition: Any, vocab_size: int) -> int:
@@ -82,7 +93,7 @@ def train_superbpe(
     if not isinstance(vocab_size, int) or isinstance(vocab_size, bool) or vocab_size <= 0:
         raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
     t = resolve_transition(transition, vocab_size)
-    stage2 = superword_pattern(sentence_punctuation)
+    check_sentence_punctuation(sentence_punctuation)
     if isinstance(corpus, collections.abc.Iterator):
         from ..corpus import Texts
 
@@ -92,8 +103,8 @@ def train_superbpe(
         raise ConfigError("SuperBPE's stage 1 needs a whitespace-aware pre-tokenizer pattern, not None")
     progress = options.pop("progress", None)
     first = train(corpus, vocab_size=t, pattern=stage1_pattern, progress=progress, **options)
-    tok = train(corpus, vocab_size=vocab_size, base=first, pattern=stage2, progress=progress,
-                max_words_per_token=max_words_per_token, **options)
+    tok = train(corpus, vocab_size=vocab_size, base=first, pattern=SUPERWORD_PATTERN, progress=progress,
+                max_words_per_token=max_words_per_token, sentence_punctuation=sentence_punctuation, **options)
     tok.training = {**(tok.training or {}), "model": "superbpe", "transition": t,
                     "transition_merges": len(first.model.merges or []),
                     "max_words_per_token": max_words_per_token, "sentence_punctuation": sentence_punctuation,
