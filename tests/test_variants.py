@@ -314,3 +314,8 @@ def test_one_shot_iterator_is_read_for_both_superbpe_stages():
         warnings.simplefilter("ignore", TrainingWarning)
         b = tokenforge.train(iter(lines), vocab_size=400, model="superbpe", progress=False)
     assert a.model.merges == b.model.merges
+
+
+def test_ordinary_part_needs_a_boundless_tokenizer(superbpe_tok):
+    with pytest.raises(ConfigError, match="supermerges"):
+        ordinary_part(superbpe_tok)
