@@ -239,6 +239,11 @@ def cmd_train(args) -> int:
             options[key] = value
     if args.ray:
         options["ray"] = True
+    # SuperBPE's parameters (training/superbpe.py); given only when set, so the paper's defaults apply otherwise.
+    for key in ("transition", "max_words_per_token", "sentence_punctuation"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
     from pathlib import Path
 
     tok = train(
@@ -325,7 +330,15 @@ def build_parser() -> argparse.ArgumentParser:
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe"], help="what to train")
+    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless"],
+                   help="what to train: bpe, superbpe (superwords across whitespace, two stages) or boundless "
+                        "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json)")
+    p.add_argument("--transition", type=lambda v: float(v) if "." in v else int(v), default=None, metavar="T",
+                   help="superbpe: vocabulary size where stage 2 starts, or a fraction of --vocab-size (default 0.9)")
+    p.add_argument("--max-words-per-token", type=int, default=None, metavar="N",
+                   help="superbpe: most words in a superword (default 4)")
+    p.add_argument("--sentence-punctuation", default=None, metavar="CHARS",
+                   help="superbpe: characters no superword crosses (default '.!?;:'; '' for none)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

@@ -98,6 +98,7 @@ class Tokenizer:
                 specials,
                 char_level=model.char_level if is_bpe else False,
                 **extra,
+                supermerges=getattr(model, "supermerges", None),  # BoundlessBPE (models/boundless.py)
             )
         return self._native
 

@@ -16,8 +16,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use crate::boundless::{SuperPairs, SUPER};
+
 #[inline(always)]
-fn pair_key(a: u32, b: u32) -> u64 {
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
     ((a as u64) << 32) | b as u64
 }
 
@@ -29,10 +31,10 @@ fn unpair(p: u64) -> (u32, u32) {
 /// Distinct words as symbol sequences in one flat arena. Words only ever shrink (a merge turns two
 /// symbols into one), so each keeps its slot and a current length.
 pub struct WordTable {
-    symbols: Vec<u32>,
-    start: Vec<usize>,
-    len: Vec<u32>,
-    count: Vec<u64>,
+    pub(crate) symbols: Vec<u32>,
+    pub(crate) start: Vec<usize>,
+    pub(crate) len: Vec<u32>,
+    pub(crate) count: Vec<u64>,
 }
 
 impl WordTable {
@@ -54,7 +56,7 @@ impl WordTable {
         self.count.len()
     }
 
-    fn word(&self, w: usize) -> &[u32] {
+    pub(crate) fn word(&self, w: usize) -> &[u32] {
         let s = self.start[w];
         &self.symbols[s..s + self.len[w] as usize]
     }
@@ -87,6 +89,43 @@ pub struct TrainLimits {
     pub check_every: usize,
     /// Ids new tokens must not take (special tokens placed after the model's ids).
     pub reserved_ids: FxHashSet<u32>,
+    /// SuperBPE: no token may hold more than this many words (runs of non-whitespace bytes).
+    pub max_words: Option<u32>,
+    /// SuperBPE: no token may hold one of these bytes followed by whitespace and another word.
+    pub sentence_punctuation: Vec<u8>,
+}
+
+/// Whether a token crosses sentence punctuation: one of `punct`, right after it whitespace, then a
+/// non-whitespace byte ("end. The"; not "std::io" nor "end.\n").
+pub fn crosses_sentence(bytes: &[u8], punct: &[u8]) -> bool {
+    let is_ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let mut state = 0; // 0: nothing, 1: just after punctuation, 2: and whitespace after it
+    for &b in bytes {
+        state = if is_ws(b) {
+            if state >= 1 { 2 } else { 0 }
+        } else if state == 2 {
+            return true;
+        } else if punct.contains(&b) {
+            1
+        } else {
+            0
+        };
+    }
+    false
+}
+
+/// Words in a token: maximal runs of bytes that are not ASCII whitespace (SuperBPE's bound).
+pub fn count_words(bytes: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut inside = false;
+    for &b in bytes {
+        let word = !b.is_ascii_whitespace() && b != 0x0b;
+        if word && !inside {
+            n += 1;
+        }
+        inside = word;
+    }
+    n
 }
 
 pub struct Engine {
@@ -99,6 +138,10 @@ pub struct Engine {
     pair_words: FxHashMap<u64, Vec<u32>>,
     heap: BinaryHeap<(u64, Reverse<u64>)>,
     visited: Vec<u32>,
+    /// BoundlessBPE: supermerge candidates between adjacent complete pretokens (None: plain BPE).
+    superwords: Option<SuperPairs>,
+    /// Words the last merge reduced to one symbol (complete pretokens), for `superwords`.
+    completed: Vec<u32>,
 }
 
 /// One learned merge: `left` + `right`, and how often the pair occurred when it was chosen.
@@ -107,6 +150,8 @@ pub struct Merge {
     pub left: u32,
     pub right: u32,
     pub count: u64,
+    /// A supermerge of two complete pretokens (BoundlessBPE), not an ordinary merge.
+    pub superword: bool,
 }
 
 impl Engine {
@@ -129,6 +174,8 @@ impl Engine {
             pair_words: FxHashMap::default(),
             heap: BinaryHeap::new(),
             visited: vec![u32::MAX; n_words],
+            superwords: None,
+            completed: Vec::new(),
         };
         engine.init_pairs();
         engine
@@ -165,6 +212,7 @@ impl Engine {
                 return None;
             }
             let (a, b) = unpair(p);
+            let (a, b) = (a & !SUPER, b);
             if let Some(max) = limits.max_token_length {
                 if self.token_len[a as usize] + self.token_len[b as usize] > max {
                     continue;
@@ -227,6 +275,9 @@ impl Engine {
                 out += 1;
             }
             self.words.len[w] = out as u32;
+            if out == 1 && n > 1 && self.superwords.is_some() {
+                self.completed.push(w as u32);
+            }
         }
         self.pair_counts.remove(&p);
         let mut changed: Vec<(u64, i128)> = delta.into_iter().filter(|&(q, d)| d != 0 && q != p).collect();
@@ -249,7 +300,10 @@ impl Engine {
 
     /// Recounts every pair from the words and compares with the incremental counts.
     pub fn verify(&self) -> Result<(), String> {
-        let truth = self.words.count_pairs();
+        let mut truth = self.words.count_pairs();
+        if let Some(sp) = &self.superwords {
+            sp.count_into(&self.words, &mut truth);
+        }
         for (&p, &c) in &truth {
             let ours = self.pair_counts.get(&p).copied().unwrap_or(0);
             if ours != c {
@@ -279,8 +333,16 @@ impl Engine {
         while new_tokens < limits.new_tokens {
             let Some((p, count)) = self.pop_best(limits) else { break };
             let (a, b) = unpair(p);
+            let superword = a & SUPER != 0;
+            let a = a & !SUPER;
             let bytes = self.concat(a, b);
             if limits.forbidden.contains(&bytes) {
+                continue;
+            }
+            if limits.max_words.is_some_and(|max| count_words(&bytes) > max) {
+                continue;
+            }
+            if !limits.sentence_punctuation.is_empty() && crosses_sentence(&bytes, &limits.sentence_punctuation) {
                 continue;
             }
             let x = match self.index.get(&bytes) {
@@ -298,8 +360,18 @@ impl Engine {
                     id
                 }
             };
-            self.apply(p, x, merges.len() as u32);
-            merges.push(Merge { left: a, right: b, count });
+            if superword {
+                if let Some(sp) = self.superwords.as_mut() {
+                    sp.apply(p, &self.words, &mut self.pair_counts);
+                }
+            } else {
+                self.apply(p, x, merges.len() as u32);
+                if let Some(sp) = self.superwords.as_mut() {
+                    sp.complete(&self.completed, &self.words, &mut self.pair_counts, &mut self.heap);
+                    self.completed.clear();
+                }
+            }
+            merges.push(Merge { left: a, right: b, count, superword });
             if limits.check_every > 0 && merges.len() % limits.check_every == 0 {
                 self.verify().map_err(|e| format!("after merge #{}: {e}", merges.len()))?;
             }
@@ -312,6 +384,12 @@ impl Engine {
         }
         progress(merges.len(), new_tokens)?;
         Ok(merges)
+    }
+
+    /// Turns on BoundlessBPE's supermerge candidates (before `run`).
+    pub fn set_superwords(&mut self, mut sp: SuperPairs) {
+        sp.init(&self.words, &mut self.pair_counts, &mut self.heap);
+        self.superwords = Some(sp);
     }
 
     pub fn n_ids(&self) -> u32 {

@@ -1,5 +1,7 @@
 //! `tokenforge._core`: the native hot loops behind the Python package.
 
+mod boundless;
+mod boundless_bindings;
 mod bpe_chars;
 mod bpe_dropout;
 mod bpe_encode;
@@ -126,7 +128,7 @@ impl CoreTokenizer {
     /// `lattice`: another inference method over the same vocabulary (`LatticeModel`); `dropout`: BPE-dropout;
     /// `seed`: of the random methods; `decode`: (id, bytes) overriding what model ids decode to; `space_before`:
     /// ids before which decoding puts a space unless first (WordPiece's word starts).
-    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, lattice=None, dropout=None, seed=0, decode=None, space_before=None))]
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, lattice=None, dropout=None, seed=0, decode=None, space_before=None, supermerges=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -144,6 +146,7 @@ impl CoreTokenizer {
         seed: u64,
         decode: Option<Vec<(u32, Vec<u8>)>>,
         space_before: Option<Vec<u32>>,
+        supermerges: Option<Vec<(Vec<u8>, Vec<u8>)>>,
     ) -> PyResult<Self> {
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = build_normalizer(&normalizer)?;
@@ -155,6 +158,7 @@ impl CoreTokenizer {
             .map_err(|e| tf_error("ModelError", e))?;
         bpe.char_level = char_level;
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
+        let supermerges = supermerges.map(|m| boundless_bindings::supermerge_table(&bpe, m)).transpose().map_err(|e| tf_error("ModelError", e))?;
         let mut p = Pipeline::new(bpe, pretok, norm, specials).map_err(|e| tf_error("ModelError", e))?;
         p.lattice = lattice.map(|l| l.inner.clone());
         p.dropout = dropout;
@@ -171,6 +175,7 @@ impl CoreTokenizer {
             }
             p.space_before = flags;
         }
+        p.supermerges = supermerges;
         let ints = IntCache::new(p.n_ids());
         Ok(CoreTokenizer { p, ints })
     }
@@ -371,6 +376,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
+    m.add_function(wrap_pyfunction!(boundless_bindings::train_boundless, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     Ok(())
 }

@@ -113,6 +113,8 @@ pub struct Pipeline {
     pub seed: u64,
     /// WordPiece decoding: ids that start a word get a space before them (except the first id).
     pub space_before: Vec<bool>,
+    /// BoundlessBPE's supermerges across adjacent pieces (None for every other model).
+    pub supermerges: Option<crate::boundless::SuperMerges>,
 }
 
 impl Pipeline {
@@ -164,6 +166,7 @@ impl Pipeline {
             dropout: None,
             seed: 0,
             space_before: Vec::new(),
+            supermerges: None,
         })
     }
 
@@ -321,12 +324,17 @@ impl Pipeline {
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
         let mut err = None;
+        let first = out.len();
+        let mut bounds: Vec<usize> = Vec::new();
         self.bpe.session(|session| {
             self.pretok.for_each_piece(&normalized, |s, e| {
                 if err.is_some() {
                     return;
                 }
                 let before = out.len();
+                if self.supermerges.is_some() {
+                    bounds.push(before);
+                }
                 if let Err(msg) = session.encode_piece(&normalized.as_bytes()[s..e], out) {
                     err = Some(msg);
                     return;
@@ -345,6 +353,9 @@ impl Pipeline {
                 }
             })
         })?;
+        if let (None, Some(sm)) = (&err, &self.supermerges) {
+            sm.apply(out, first, &bounds, spans);
+        }
         match err {
             Some(e) => Err(e),
             None => Ok(()),

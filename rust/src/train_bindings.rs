@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 /// Counts of distinct pretokens over a corpus, filled batch by batch.
 #[pyclass(module = "tokenforge._core")]
 pub struct PretokenCounter {
-    table: PretokenTable,
+    pub(crate) table: PretokenTable,
 }
 
 #[pymethods]
@@ -119,7 +119,7 @@ fn char_level_runs(piece: &[u8], bpe: &Bpe, runs: &mut Vec<Vec<u32>>) {
 #[pyfunction]
 #[pyo3(signature = (counter, vocab, merges, rank_semantics, whole_piece_first, char_level, new_tokens,
     min_frequency=0, max_token_length=None, forbidden=Vec::new(), reserved_ids=Vec::new(), progress=None, progress_every=500,
-    check_every=0, consume=false))]
+    check_every=0, consume=false, max_words=None, sentence_punctuation=Vec::new()))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn train_bpe<'py>(
     py: Python<'py>,
@@ -138,6 +138,8 @@ pub fn train_bpe<'py>(
     progress_every: usize,
     check_every: usize,
     consume: bool,
+    max_words: Option<u32>,
+    sentence_punctuation: Vec<u8>,
 ) -> PyResult<(Vec<(Bound<'py, PyBytes>, u32)>, Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, u64)>)> {
     let bpe = if rank_semantics {
         Bpe::from_ranks(vocab)
@@ -197,6 +199,8 @@ pub fn train_bpe<'py>(
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
             reserved_ids: reserved_ids.into_iter().collect(),
+            max_words,
+            sentence_punctuation,
         };
         let mut report = |m: usize, t: usize| -> Result<(), String> {
             Python::with_gil(|py| {

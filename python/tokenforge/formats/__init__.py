@@ -93,6 +93,10 @@ def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None
     path = os.fspath(path)
     if format is None:
         format = "tiktoken" if path.endswith(".tiktoken") else "tokenforge" if path.endswith(".tokenforge.json") else "hf"
+    if getattr(tokenizer.model, "supermerges", None) and format != "tokenforge":
+        raise UnsupportedFeatureError(path, f"the {format} format cannot express BoundlessBPE supermerges; save as "
+                                      ".tokenforge.json, or export the ordinary merges alone with "
+                                      "tokenforge.training.boundless.ordinary_part(tokenizer)")
     if format == "hf":
         save_hf_json(tokenizer, path)
     elif format == "tiktoken":

@@ -106,6 +106,8 @@ def save_tokenforge_json(tokenizer, path: "str | os.PathLike[str]") -> None:
         # The inference method is part of the tokenizer (written only when set, so older readers still load
         # files of default tokenizers).
         obj["method"] = {"name": tokenizer.method, "options": tokenizer.method_options}
+    if getattr(model, "supermerges", None) is not None:  # BoundlessBPE
+        obj["model"]["supermerges"] = [[_token_out(a), _token_out(b)] for a, b in model.supermerges]
     with atomic_write(path) as f:
         json.dump(obj, f, ensure_ascii=False, indent=1)
 
@@ -134,7 +136,14 @@ def load_tokenforge_json(path: object, obj: Any):
         merges = None
         if not m.get("rank_semantics"):
             merges = [(_token_in(a, path), _token_in(b, path)) for a, b in m["merges"]]
-        model = BpeModel(vocab, merges, bool(m.get("whole_piece_first", False)), char_level=bool(m.get("char_level")))
+        if m.get("supermerges") is not None:  # BoundlessBPE
+            from ..models.boundless import BoundlessModel
+
+            supermerges = [(_token_in(a, path), _token_in(b, path)) for a, b in m["supermerges"]]
+            model = BoundlessModel(vocab, merges, bool(m.get("whole_piece_first", False)),
+                                   char_level=bool(m.get("char_level")), supermerges=supermerges)
+        else:
+            model = BpeModel(vocab, merges, bool(m.get("whole_piece_first", False)), char_level=bool(m.get("char_level")))
         return _finish(path, obj, model)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, FormatError):

@@ -12,7 +12,7 @@ from ..pretokenizers import PreTokenizer
 from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
-MODELS = ("bpe",)
+MODELS = ("bpe", "superbpe", "boundless")
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -75,6 +75,8 @@ def train(
     base: Any = None,
     progress: Optional[bool] = None,
     check_every: int = 0,
+    max_words_per_token: Optional[int] = None,
+    sentence_punctuation: Optional[str] = None,
     **corpus_options: Any,
 ):
     """Trains a tokenizer on `corpus` and returns it (a `Tokenizer`; `.save()` it in any format).
@@ -84,11 +86,23 @@ def train(
     a `tokenforge.corpus.count_pretokens` result. `base`: a tokenizer (object or file) to resume
     from: its ids are kept and new merges are appended (its pattern and normalizer are reused unless `pattern` /
     `normalizer` are passed explicitly). `progress`: a progress line on stderr (default: when stderr is a TTY).
+    `model`: "bpe", "superbpe" (its own options `transition`, `max_words_per_token`, `sentence_punctuation`;
+    training/superbpe.py) or "boundless" (training/boundless.py); see docs/training.md.
     Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_record_chars`, ...) and
     to counting (`max_distinct`, `batch_chars`, `ray`, `ray_address`); see `docs/training.md`.
     """
     if model not in MODELS:
         raise ConfigError(f"unknown model {model!r}; this version trains: {', '.join(MODELS)}")
+    if model in ("superbpe", "boundless"):  # schedules / policies on the same engine: training/{superbpe,boundless}.py
+        from . import boundless, superbpe
+
+        variant = superbpe.train_superbpe if model == "superbpe" else boundless.train_boundless
+        return variant(corpus, vocab_size=vocab_size, byte_level=byte_level, pattern=pattern, normalizer=normalizer,
+                       min_frequency=min_frequency, max_token_length=max_token_length, special_tokens=special_tokens,
+                       initial_alphabet=initial_alphabet, limit_alphabet=limit_alphabet, base=base, progress=progress,
+                       check_every=check_every, **{k: v for k, v in (("max_words_per_token", max_words_per_token),
+                                                                      ("sentence_punctuation", sentence_punctuation))
+                                                   if v is not None}, **corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
@@ -100,7 +114,8 @@ def train(
     config = BpeTrainerConfig(
         vocab_size=vocab_size, byte_level=byte_level, min_frequency=min_frequency, max_token_length=max_token_length,
         special_tokens=list(special_tokens), initial_alphabet=list(initial_alphabet), limit_alphabet=limit_alphabet,
-        check_every=check_every,
+        check_every=check_every, max_words_per_token=max_words_per_token,
+        sentence_punctuation=sentence_punctuation or "",
     )
     config.validate()
     show = sys.stderr.isatty() if progress is None else progress

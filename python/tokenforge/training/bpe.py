@@ -39,6 +39,10 @@ class BpeTrainerConfig:
     limit_alphabet: Optional[int] = None
     # Debug: re-count every pair from scratch every N merges and fail on any difference (0: never).
     check_every: int = 0
+    # No token with more words than this (runs of non-whitespace bytes): SuperBPE's stage-2 bound.
+    max_words_per_token: Optional[int] = None
+    # No token with one of these (ASCII) characters followed by whitespace and another word: SuperBPE's stage 2.
+    sentence_punctuation: str = ""
     metadata: dict = field(default_factory=dict)
 
     def validate(self) -> None:
@@ -48,6 +52,11 @@ class BpeTrainerConfig:
             raise ConfigError(f"min_frequency must be >= 0, got {self.min_frequency}")
         if self.max_token_length is not None and self.max_token_length < 1:
             raise ConfigError(f"max_token_length must be >= 1, got {self.max_token_length}")
+        if self.max_words_per_token is not None and (isinstance(self.max_words_per_token, bool) or not isinstance(self.max_words_per_token, int) or self.max_words_per_token < 1):
+            raise ConfigError(f"max_words_per_token must be an integer >= 1, got {self.max_words_per_token!r}")
+        if not isinstance(self.sentence_punctuation, str) or not self.sentence_punctuation.isascii() or any(
+                c.isalnum() or c.isspace() for c in self.sentence_punctuation):
+            raise ConfigError(f"sentence_punctuation must be ASCII punctuation characters, got {self.sentence_punctuation!r}")
         if len(set(self.special_tokens)) != len(self.special_tokens):
             raise ConfigError("special_tokens lists a token twice")
         if any(not s for s in self.special_tokens):
@@ -79,6 +88,8 @@ def _run_engine(counter, config: BpeTrainerConfig, vocab: dict[bytes, int], merg
         progress=report if progress is not None else None,
         check_every=config.check_every,
         consume=consume,
+        max_words=config.max_words_per_token,
+        sentence_punctuation=list(config.sentence_punctuation.encode("ascii")),
     )
 
 
