@@ -212,8 +212,16 @@ def cmd_train(args) -> int:
         options["ray"] = True
     from pathlib import Path
 
+    corpus = [Path(c) for c in args.corpus]
+    if args.model == "parity":
+        from .training.parity import corpora_from_args
+
+        corpus, options["dev"] = corpora_from_args(args.corpus, args.lang_corpus, args.dev)
+        options["global_share"] = args.global_share
+    elif not corpus:
+        raise TokenforgeError("train: give at least one CORPUS")
     tok = train(
-        [Path(c) for c in args.corpus], vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
+        corpus, vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
         normalizer=args.normalizer, min_frequency=args.min_frequency, max_token_length=args.max_token_length,
         special_tokens=special, initial_alphabet=list(args.initial_alphabet or ""), limit_alphabet=args.limit_alphabet,
         base=args.base, progress=False if args.quiet else None, check_every=args.check_every, errors=args.errors,
@@ -282,15 +290,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  tokenforge train corpus.txt.gz --vocab-size 32000 -o tokenizer.json\n"
                "  tokenforge train data/*.jsonl --text-field body --vocab-size 8000 --char-level -o char8k.json\n"
-               "  tokenforge train more.txt --base tokenizer.json --vocab-size 48000 -o bigger.json\n",
+               "  tokenforge train more.txt --base tokenizer.json --vocab-size 48000 -o bigger.json\n"
+               "  tokenforge train --model parity --lang-corpus en=en.txt --lang-corpus fr=fr.txt --dev en=en.dev.txt "
+               "--dev fr=fr.dev.txt --vocab-size 8000 -o parity.json\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("corpus", nargs="+", metavar="CORPUS")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS")
     p.add_argument("-o", "--output", required=True, help="where to write the tokenizer (.json: HF tokenizer.json; "
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe"], help="what to train")
+    p.add_argument("--model", default="bpe", choices=["bpe", "parity"],
+                   help="what to train (parity: parity-aware BPE over --lang-corpus / --dev)")
+    p.add_argument("--lang-corpus", action="append", default=[], metavar="LANG=PATH",
+                   help="parity: a training corpus of one language (repeat per language and per file)")
+    p.add_argument("--dev", action="append", default=[], metavar="LANG=PATH",
+                   help="parity: that language's part of the parallel dev set (repeat per language)")
+    p.add_argument("--global-share", type=float, default=0.0, metavar="S",
+                   help="parity: share of the new tokens learned first by plain frequency (hybrid mode; default 0)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

@@ -3,6 +3,8 @@
 mod bpe_chars;
 mod bpe_encode;
 mod bpe_train;
+mod parity_bindings;
+mod parity_train;
 mod pipeline;
 mod pretoken_count;
 mod pretokenize;
@@ -340,5 +342,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
+    m.add_function(wrap_pyfunction!(parity_bindings::train_parity, m)?)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 /// Counts of distinct pretokens over a corpus, filled batch by batch.
 #[pyclass(module = "tokenforge._core")]
 pub struct PretokenCounter {
-    table: PretokenTable,
+    pub(crate) table: PretokenTable,
 }
 
 #[pymethods]
