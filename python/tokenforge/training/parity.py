@@ -84,7 +84,7 @@ def corpora_from_args(positional: Sequence[str], lang_corpus: Sequence[str], dev
 def train_parity(
     corpus_by_language: Mapping[str, Any],
     *,
-    dev: Mapping[str, Any],
+    dev: Optional[Mapping[str, Any]] = None,
     vocab_size: int,
     global_share: float = DEFAULT_GLOBAL_SHARE,
     pattern: "str | PreTokenizer | None" = "o200k",
