@@ -206,8 +206,8 @@ def print_table(results: dict) -> None:
     for vocab, block in results.items():
         for kind, r in block.items():
             print(f"{vocab:>6} {kind:<8} {r['max_min_ratio']:>8.3f} {r['gini']:>7.4f} {r['bytes_per_token']:>9.3f} "
-                  f"{r['total_tokens']:>8} {_num(r["mean_tokens_wordfreq_langs"]):>8} "
-                  f"{_num(r["mean_tokens_udhr_only_langs"]):>9} {r['train_s']:>8.2f} {r['time_vs_bpe']:>7.2f}  "
+                  f"{r['total_tokens']:>8} {_num(r['mean_tokens_wordfreq_langs']):>8} "
+                  f"{_num(r['mean_tokens_udhr_only_langs']):>9} {r['train_s']:>8.2f} {r['time_vs_bpe']:>7.2f}  "
                   f"{r['max_lang']} / {r['min_lang']}")
 
 
