@@ -65,7 +65,8 @@ def parity_cases(draw):
     new_tokens = draw(st.integers(0, 30))
     return dict(train=train, dev=dev, new_tokens=new_tokens, global_tokens=draw(st.integers(0, new_tokens)),
                 min_frequency=draw(st.sampled_from([0, 2, 4])), max_len=draw(st.sampled_from([None, 2, 3])),
-                forbidden=draw(st.sampled_from([[], [b"ab"], [b"cd", b"ef"]])))
+                forbidden=draw(st.sampled_from([[], [b"ab"], [b"cd", b"ef"]])),
+                window=draw(st.sampled_from([0, 0, 1, 3, 10])), alpha=draw(st.sampled_from([0.5, 1.0, 2.0])))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,11 +77,13 @@ def test_native_equals_reference_trainer(case):
     new_vocab, learned, chosen, before, after = _core.train_parity(
         [_counter(w) for w in case["train"]], [_counter(w) for w in case["dev"]], list(vocab.items()),
         case["new_tokens"], global_tokens=case["global_tokens"], min_frequency=case["min_frequency"],
-        max_token_length=case["max_len"], forbidden=case["forbidden"], check_every=1,
+        max_token_length=case["max_len"], forbidden=case["forbidden"], check_every=1, window=case["window"],
+        alpha=case["alpha"],
     )
     ref_vocab, ref_merges, ref_chosen = train_parity_merges(
         case["train"], case["dev"], alphabet, case["new_tokens"], global_tokens=case["global_tokens"],
         min_frequency=case["min_frequency"], max_token_length=case["max_len"], forbidden=case["forbidden"],
+        window=case["window"], alpha=case["alpha"],
     )
     merges = [(a, b) for a, b, _ in learned]
     assert merges == ref_merges
@@ -110,6 +113,34 @@ def test_native_equals_reference_on_udhr(articles):
     assert [(a, b) for a, b, _ in learned] == ref_merges
     assert list(chosen) == ref_chosen and set(ref_chosen[20:]) == {0, 1, 2}
     assert {**vocab, **dict(new_vocab)} == ref_vocab
+
+
+@needs_shared
+def test_window_variant_bounds_each_language_share(articles):
+    """With a window, a language is chosen only while it holds at most alpha/languages of the last `window`
+    parity merges (every language here always has a pair to offer); without it, the worst one takes long runs."""
+    train, dev = _split(articles)
+    tables = [[], []]
+    for part, out in ((train, tables[0]), (dev, tables[1])):
+        for lang in sorted(LANGS):
+            c = _core.PretokenCounter("o200k", None, True, [])
+            c.add_texts(part[lang])
+            out.append(c)
+    alphabet = [(t, k) for k, t in enumerate(byte_alphabet())]
+    window, alpha = 20, 1.0
+    limit = alpha * window / len(LANGS)
+
+    def over_quota_steps(chosen):
+        return sum(1 for i, l in enumerate(chosen) if chosen[max(0, i - window):i].count(l) > limit)
+
+    _, _, windowed, _, _ = _core.train_parity(tables[0], tables[1], alphabet, 600, window=window, alpha=alpha)
+    _, _, base, _, _ = _core.train_parity(tables[0], tables[1], alphabet, 600)
+    assert len(windowed) == len(base) == 600
+    assert over_quota_steps(windowed) == 0
+    assert over_quota_steps(base) > 0
+    api = _parity(train, dev, 856, window=window, alpha=alpha)
+    assert api.training["window"] == window
+    assert [m for m in api.model.merges] != _parity(train, dev, 856).model.merges
 
 
 # -- the limits: plain BPE ----------------------------------------------------------------------------------------
@@ -262,6 +293,11 @@ def test_errors_name_the_problem():
     for share in (-0.1, 1.5, "half", True):
         with pytest.raises(tokenforge.ConfigError, match="global_share"):
             train({"en": en}, {"en": Texts(["hi"])}, global_share=share)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(tokenforge.ConfigError, match="window"):
+            train({"en": en}, {"en": Texts(["hi"])}, window=bad)
+    with pytest.raises(tokenforge.ConfigError, match="alpha"):
+        train({"en": en}, {"en": Texts(["hi"])}, window=10, alpha=0)
     with pytest.raises(tokenforge.ConfigError, match="byte-level"):
         train({"en": en}, {"en": Texts(["hi"])}, byte_level=False)
     with pytest.raises(tokenforge.ConfigError, match="non-empty strings"):

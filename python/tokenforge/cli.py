@@ -218,6 +218,8 @@ def cmd_train(args) -> int:
 
         corpus, options["dev"] = corpora_from_args(args.corpus, args.lang_corpus, args.dev)
         options["global_share"] = args.global_share
+        options["window"] = args.window
+        options["alpha"] = args.alpha
     elif not corpus:
         raise TokenforgeError("train: give at least one CORPUS")
     tok = train(
@@ -308,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parity: that language's part of the parallel dev set (repeat per language)")
     p.add_argument("--global-share", type=float, default=0.0, metavar="S",
                    help="parity: share of the new tokens learned first by plain frequency (hybrid mode; default 0)")
+    p.add_argument("--window", type=int, default=0, metavar="W",
+                   help="parity: moving-window variant over the last W parity merges (paper: 100; default 0: off)")
+    p.add_argument("--alpha", type=float, default=2.0,
+                   help="parity: with --window, a language may take up to ALPHA/languages of the window (default 2)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

@@ -69,10 +69,10 @@ fn build_words(
 /// single bytes with their ids. The first `global_tokens` new tokens are learned by plain frequency
 /// (the hybrid mode), the rest for the worst-compressed language on the dev set. Returns (new tokens
 /// as (bytes, id), merges as (left, right, count), the language each merge was chosen for (-1:
-/// global), dev tokens per language before and after training).
+/// global), dev tokens per language before and after training). `window` > 0: the moving-window variant.
 #[pyfunction]
 #[pyo3(signature = (train, dev, alphabet, new_tokens, global_tokens=0, min_frequency=0, max_token_length=None,
-    forbidden=Vec::new(), progress=None, progress_every=500, check_every=0))]
+    forbidden=Vec::new(), progress=None, progress_every=500, check_every=0, window=0, alpha=2.0))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn train_parity<'py>(
     py: Python<'py>,
@@ -87,6 +87,8 @@ pub fn train_parity<'py>(
     progress: Option<PyObject>,
     progress_every: usize,
     check_every: usize,
+    window: usize,
+    alpha: f64,
 ) -> PyResult<(
     Vec<(Bound<'py, PyBytes>, u32)>,
     Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, u64)>,
@@ -124,6 +126,7 @@ pub fn train_parity<'py>(
         let (words, shares, dev_constant) = build_words(&train_tables, &dev_tables, &byte_id);
         let mut engine = Engine::new(words, tokens, token_len);
         let mut state = ParityState::new(&engine, shares, n_langs, dev_constant.clone());
+        state.set_window(window, alpha);
         let before = state.dev_tokens().to_vec();
         let limits = TrainLimits {
             new_tokens,

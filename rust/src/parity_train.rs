@@ -12,13 +12,16 @@
 //! go to the lower language index). A language with no pair left that may be merged yields to the
 //! next-worst one. Within a language, ties go to the smaller (left id, right id), as in plain BPE.
 //!
+//! Moving-window variant (the paper's second one; off unless `window` > 0): a language chosen more than
+//! `alpha * window / languages` times in the last `window` parity steps is passed over while another can be served.
+//!
 //! Per-language counts follow the same lazy-heap argument as the engine's: a merge lowers only the
 //! counts of pairs without the new token, and every pair with it is pushed again with its new count.
 
 use crate::bpe_train::{pair_key, unpair, Engine, Merge, TrainLimits};
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// One word's share in one language: occurrences in its training text and in its dev text.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +40,11 @@ pub struct ParityState {
     heaps: Vec<BinaryHeap<(u64, Reverse<u64>)>>,
     /// Current dev token count per language (words of one symbol included: they never change).
     dev_tokens: Vec<u64>,
+    // The moving-window variant: the languages of the last `window` parity steps, and how often each occurs.
+    window: usize,
+    alpha: f64,
+    recent: VecDeque<u32>,
+    recent_count: Vec<usize>,
     // Scratch for one merge: the touched words and their symbols before it.
     epoch: u32,
     seen: Vec<u32>,
@@ -66,6 +74,10 @@ impl ParityState {
             pair_counts: vec![FxHashMap::default(); n_langs],
             heaps: (0..n_langs).map(|_| BinaryHeap::new()).collect(),
             dev_tokens: dev_constant,
+            window: 0,
+            alpha: 0.0,
+            recent: VecDeque::new(),
+            recent_count: vec![0; n_langs],
             epoch: 0,
             seen: Vec::new(),
             touched: Vec::new(),
@@ -149,13 +161,48 @@ impl ParityState {
     }
 
     /// The pair to merge for the worst-compressed language that has one: (pair, its count there, language).
+    /// With a window, a language chosen more than `alpha / languages` of the last `window` parity steps is
+    /// passed over while another language can be served (if none can, the window is ignored for this step).
     pub fn pick(&mut self, engine: &Engine, limits: &TrainLimits) -> Option<(u64, u64, u32)> {
-        for l in self.by_need() {
-            if let Some((p, c)) = self.best_for(l, engine, limits) {
-                return Some((p, c, l as u32));
+        let order = self.by_need();
+        for use_window in [true, false] {
+            if !use_window && self.window == 0 {
+                break;
+            }
+            for &l in &order {
+                if use_window && self.window > 0 && self.over_quota(l) {
+                    continue;
+                }
+                if let Some((p, c)) = self.best_for(l, engine, limits) {
+                    self.remember(l);
+                    return Some((p, c, l as u32));
+                }
             }
         }
         None
+    }
+
+    /// The moving-window variant (window 0: off). `alpha`: a language may take up to `alpha / languages` of the
+    /// last `window` parity steps.
+    pub fn set_window(&mut self, window: usize, alpha: f64) {
+        self.window = window;
+        self.alpha = alpha;
+    }
+
+    fn over_quota(&self, l: usize) -> bool {
+        self.recent_count[l] as f64 / self.window as f64 > self.alpha / self.n_langs as f64
+    }
+
+    fn remember(&mut self, l: usize) {
+        if self.window == 0 {
+            return;
+        }
+        self.recent.push_back(l as u32);
+        self.recent_count[l] += 1;
+        if self.recent.len() > self.window {
+            let old = self.recent.pop_front().unwrap_or(0);
+            self.recent_count[old as usize] -= 1;
+        }
     }
 
     /// Records the words merging `p` may touch, with their symbols before the merge.

@@ -19,11 +19,15 @@ def train_parity_merges(
     min_frequency: int = 0,
     max_token_length: Optional[int] = None,
     forbidden: Sequence[bytes] = (),
+    window: int = 0,
+    alpha: float = 2.0,
 ) -> tuple[dict[bytes, int], list[tuple[bytes, bytes]], list[int]]:
     """Byte-level parity-aware BPE from per-language pretoken counts. `train[l]` / `dev[l]`: language l's training
     and dev pretokens. While fewer than `global_tokens` tokens are new, the most frequent pair over all languages;
     then the most frequent pair of the language whose dev text has the most tokens (ties: lower index), falling to
     the next-worst language when one has no mergeable pair. Pair ties: smaller (left id, right id).
+    `window` > 0 (moving-window variant): a language chosen more than `alpha / len(train)` of the last `window`
+    parity steps is passed over unless no other language can be served.
     Returns (vocab, merges, language per merge with -1 for a global merge)."""
     vocab = {tok: first_id + k for k, tok in enumerate(alphabet)}
     by_id = {i: t for t, i in vocab.items()}
@@ -34,6 +38,7 @@ def train_parity_merges(
                  for d in dev]
     merges: list[tuple[bytes, bytes]] = []
     chosen: list[int] = []
+    chosen_parity: list[int] = []  # the languages of the parity steps, for the window
     banned: set[tuple[int, int]] = set()
     added = 0
     floor = max(1, min_frequency)
@@ -69,11 +74,18 @@ def train_parity_merges(
             dev_tokens = [sum(len(s) * c for s, c in words) for words in dev_words]
             order = sorted(range(len(train)), key=lambda l: (-dev_tokens[l], l))
             pick, who = None, -1
-            for lang in order:
-                pick = best(pair_counts(train_words[lang]))
+            recent = chosen_parity[-window:] if window > 0 else []
+            over = {l for l in order if window > 0 and recent.count(l) / window > alpha / len(train)}
+            for candidates in ([l for l in order if l not in over], order if window > 0 else []):
+                for lang in candidates:
+                    pick = best(pair_counts(train_words[lang]))
+                    if pick is not None:
+                        who = lang
+                        break
                 if pick is not None:
-                    who = lang
                     break
+            if pick is not None:
+                chosen_parity.append(who)
         if pick is None:
             break
         a, b = pick

@@ -87,6 +87,8 @@ def train_parity(
     dev: Optional[Mapping[str, Any]] = None,
     vocab_size: int,
     global_share: float = DEFAULT_GLOBAL_SHARE,
+    window: int = 0,
+    alpha: float = 2.0,
     pattern: "str | PreTokenizer | None" = "o200k",
     normalizer: "str | Sequence[str] | Normalizer | None" = None,
     min_frequency: int = 0,
@@ -101,7 +103,9 @@ def train_parity(
     `corpus_by_language`: language -> corpus (anything `tokenforge.train` takes: paths, `Texts`, a word -> count
     mapping, `PretokenCounts`). `dev`: language -> that language's part of a parallel dev set (same forms). Both
     must name the same languages. `global_share` in [0, 1]: share of the new tokens learned first by plain
-    frequency (hybrid mode; 1.0 is plain BPE on the concatenated corpora). Languages are ordered by name; ties in
+    frequency (hybrid mode; 1.0 is plain BPE on the concatenated corpora). `window` > 0: the paper's moving-window
+    variant (it uses window=100, alpha=2): a language chosen more than `alpha / languages` of the last `window`
+    parity steps is passed over while another language can be served. Languages are ordered by name; ties in
     dev token counts go to the first. Other arguments as in `tokenforge.train`.
     """
     from ..tokenizer import Tokenizer
@@ -110,6 +114,10 @@ def train_parity(
     languages = _check_languages(corpus_by_language, dev)
     if isinstance(global_share, bool) or not isinstance(global_share, (int, float)) or not 0.0 <= global_share <= 1.0:
         raise ConfigError(f"global_share must be a number in [0, 1], got {global_share!r}")
+    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+        raise ConfigError(f"window must be an integer >= 0 (0: off), got {window!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha > 0:
+        raise ConfigError(f"alpha must be a number > 0, got {alpha!r}")
     pretok = PreTokenizer.from_spec(pattern)
     norm = Normalizer.from_spec(normalizer)
     config = BpeTrainerConfig(vocab_size=vocab_size, min_frequency=min_frequency, max_token_length=max_token_length,
@@ -150,7 +158,7 @@ def train_parity(
             list(vocab.items()), new_tokens, global_tokens=global_tokens, min_frequency=min_frequency,
             max_token_length=max_token_length, forbidden=[s.encode("utf-8") for s in config.special_tokens],
             progress=(lambda m, t: printer(m, t, new_tokens)) if printer is not None else None,
-            check_every=check_every,
+            check_every=check_every, window=window, alpha=float(alpha),
         )
     finally:
         if printer is not None:
@@ -169,7 +177,7 @@ def train_parity(
             won[languages[who]] += 1
     tok.training = {
         "model": "parity", "byte_level": True, "vocab_size": vocab_size, "languages": languages,
-        "global_share": global_share, "global_tokens": global_tokens,
+        "global_share": global_share, "global_tokens": global_tokens, "window": window, "alpha": alpha,
         "global_merges": sum(1 for who in chosen if who < 0), "merges_per_language": won,
         "dev_tokens_before": dict(zip(languages, before)), "dev_tokens_after": dict(zip(languages, after)),
         "records": {lang: c.records for lang, c in zip(languages, train_counts)},
