@@ -19,7 +19,8 @@ Trainers (all ours, same pre-tokenizer `o200k`, byte-level, no normalizer, same 
 * `bpe`: plain BPE on the concatenation of all languages' training data;
 * `parity`: parity-aware BPE (`global_share=0`);
 * `hybrid`: parity-aware BPE with `global_share=--hybrid-share` (default 0.5: the first half of the new tokens
-  by global frequency, the rest by the parity policy).
+  by global frequency, the rest by the parity policy);
+* `window`: the moving-window variant (`window=100, alpha=2`, the setting of the paper's code).
 
 Pretokens are counted once per language (not timed); each trainer then gets the same counts (plain BPE their sum),
 so the timed part is the same for all three: building the word table and learning merges. Time is the median of
@@ -67,6 +68,8 @@ TRAIN_ARTICLES = [0, *range(11, 21)]
 DEV_ARTICLES = list(range(1, 11))
 TEST_ARTICLES = list(range(21, 31))
 PATTERN = "o200k"
+# The moving-window variant's setting in the paper's code.
+WINDOW, ALPHA = 100, 2.0
 # UDHR bcp47 codes whose wordfreq name differs.
 WORDFREQ_NAME = {"tl": "fil", "de-1996": "de", "el-monoton": "el", "pt-PT": "pt"}
 
@@ -145,7 +148,8 @@ def train_one(kind: str, vocab_size: int, train: dict, dev: dict, total: Any, hy
             tok = tokenforge.train(total, vocab_size=vocab_size, pattern=PATTERN, progress=False)
         else:
             tok = tokenforge.train(train, dev=dev, vocab_size=vocab_size, model="parity", pattern=PATTERN,
-                                   global_share=0.0 if kind == "parity" else hybrid_share, progress=False)
+                                   global_share=hybrid_share if kind == "hybrid" else 0.0,
+                                   window=WINDOW if kind == "window" else 0, alpha=ALPHA, progress=False)
         return tok, time.perf_counter() - start, time.process_time() - cpu
 
 
@@ -231,6 +235,7 @@ def main(argv=None) -> int:
                         help="unbalanced: UDHR + wordfreq tables where available; udhr-only: UDHR articles only")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--hybrid-share", type=float, default=0.5)
+    parser.add_argument("--trainers", default="bpe,parity,hybrid,window")
     parser.add_argument("--wordfreq-words", type=int, default=20_000, help="0: UDHR articles only")
     parser.add_argument("--wordfreq-total", type=int, default=10**7)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -244,7 +249,9 @@ def main(argv=None) -> int:
     if args.write_split is not None:
         write_split(docs, args.write_split)
         return 0
-    kinds = ("bpe", "parity", "hybrid")
+    kinds = tuple(args.trainers.split(","))
+    if kinds[0] != "bpe" or not set(kinds) <= {"bpe", "parity", "hybrid", "window"}:
+        parser.error("--trainers: bpe first, then any of parity, hybrid, window")
     results: dict[str, dict] = {}
     setups: dict[str, dict] = {}
     for config in args.configs.split(","):
@@ -264,7 +271,8 @@ def main(argv=None) -> int:
         "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
         "setup": {"languages": sorted(docs), "configs": setups,
                   "train_articles": TRAIN_ARTICLES, "dev_articles": DEV_ARTICLES, "test_articles": TEST_ARTICLES,
-                  "pattern": PATTERN, "hybrid_share": args.hybrid_share, "wordfreq_total": args.wordfreq_total,
+                  "pattern": PATTERN, "hybrid_share": args.hybrid_share, "window": WINDOW, "alpha": ALPHA,
+                  "wordfreq_total": args.wordfreq_total,
                   "repeats": args.repeats,
                   "timed": "word table + merges, from ready pretoken counts (counting excluded, same for all)"},
         "machine": machine_info(),

@@ -135,8 +135,10 @@ def train_parity(
     def count(corpus: Any, what: str):
         try:
             return _count(corpus, pretok, norm, show, corpus_options)
-        except CorpusError as e:
-            raise CorpusError(f"{what}: {e}") from e
+        except CorpusError as e:  # keep where the fault is; say which language's data it is in
+            raise CorpusError(f"{what}: {e.fault}", e.path, e.line, e.offset) from e
+        except ConfigError as e:
+            raise ConfigError(f"{what}: {e}") from e
 
     train_counts = [count(corpus_by_language[lang], f"training corpus of {lang!r}") for lang in languages]
     dev_counts = [count(dev[lang], f"dev text of {lang!r}") for lang in languages]
