@@ -341,7 +341,9 @@ def test_cli_trains_parity(tmp_path, capsys):
                           (["train", "--model", "parity", str(files["en"]), "--vocab-size", "600", "-o", str(out)],
                            "--lang-corpus"),
                           (["train", "--model", "parity", "--lang-corpus", "en", "--vocab-size", "600", "-o", str(out)],
-                           "LANG=PATH")):
+                           "LANG=PATH"),
+                          (["train", str(files["en"]), "--dev", f"en={files['en.dev']}", "--vocab-size", "600", "-o",
+                            str(out)], "only apply to --model parity")):
         assert cli.main(bad) == 2
         err = capsys.readouterr().err
         assert fragment in err and "Traceback" not in err

@@ -220,8 +220,13 @@ def cmd_train(args) -> int:
         options["global_share"] = args.global_share
         options["window"] = args.window
         options["alpha"] = args.alpha
-    elif not corpus:
-        raise TokenforgeError("train: give at least one CORPUS")
+    else:
+        from .errors import ConfigError
+
+        if args.lang_corpus or args.dev or args.global_share or args.window:
+            raise ConfigError("--lang-corpus, --dev, --global-share and --window only apply to --model parity")
+        if not corpus:
+            raise ConfigError("train: give at least one CORPUS")
     tok = train(
         corpus, vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
         normalizer=args.normalizer, min_frequency=args.min_frequency, max_token_length=args.max_token_length,
