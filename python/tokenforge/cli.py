@@ -246,8 +246,23 @@ def cmd_train(args) -> int:
             options[key] = value
     from pathlib import Path
 
+    corpus = [Path(c) for c in args.corpus]
+    if args.model == "parity":
+        from .training.parity import corpora_from_args
+
+        corpus, options["dev"] = corpora_from_args(args.corpus, args.lang_corpus, args.dev)
+        options["global_share"] = args.global_share
+        options["window"] = args.window
+        options["alpha"] = args.alpha
+    else:
+        from .errors import ConfigError
+
+        if args.lang_corpus or args.dev or args.global_share or args.window:
+            raise ConfigError("--lang-corpus, --dev, --global-share and --window only apply to --model parity")
+        if not corpus:
+            raise ConfigError("train: give at least one CORPUS")
     tok = train(
-        [Path(c) for c in args.corpus], vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
+        corpus, vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
         normalizer=args.normalizer, min_frequency=args.min_frequency, max_token_length=args.max_token_length,
         special_tokens=special, initial_alphabet=list(args.initial_alphabet or ""), limit_alphabet=args.limit_alphabet,
         base=args.base, progress=False if args.quiet else None, check_every=args.check_every, errors=args.errors,
@@ -322,23 +337,36 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  tokenforge train corpus.txt.gz --vocab-size 32000 -o tokenizer.json\n"
                "  tokenforge train data/*.jsonl --text-field body --vocab-size 8000 --char-level -o char8k.json\n"
-               "  tokenforge train more.txt --base tokenizer.json --vocab-size 48000 -o bigger.json\n",
+               "  tokenforge train more.txt --base tokenizer.json --vocab-size 48000 -o bigger.json\n"
+               "  tokenforge train --model parity --lang-corpus en=en.txt --lang-corpus fr=fr.txt --dev en=en.dev.txt "
+               "--dev fr=fr.dev.txt --vocab-size 8000 -o parity.json\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("corpus", nargs="+", metavar="CORPUS")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS")
     p.add_argument("-o", "--output", required=True, help="where to write the tokenizer (.json: HF tokenizer.json; "
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless"],
+    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless", "parity"],
                    help="what to train: bpe, superbpe (superwords across whitespace, two stages) or boundless "
-                        "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json)")
+                        "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json) or parity "
+                        "(parity-aware BPE over --lang-corpus / --dev)")
     p.add_argument("--transition", type=lambda v: float(v) if "." in v else int(v), default=None, metavar="T",
                    help="superbpe: vocabulary size where stage 2 starts, or a fraction of --vocab-size (default 0.9)")
     p.add_argument("--max-words-per-token", type=int, default=None, metavar="N",
                    help="superbpe: most words in a superword (default 4)")
     p.add_argument("--sentence-punctuation", default=None, metavar="CHARS",
                    help="superbpe: characters no superword crosses (default '.!?;:'; '' for none)")
+    p.add_argument("--lang-corpus", action="append", default=[], metavar="LANG=PATH",
+                   help="parity: a training corpus of one language (repeat per language and per file)")
+    p.add_argument("--dev", action="append", default=[], metavar="LANG=PATH",
+                   help="parity: that language's part of the parallel dev set (repeat per language)")
+    p.add_argument("--global-share", type=float, default=0.0, metavar="S",
+                   help="parity: share of the new tokens learned first by plain frequency (hybrid mode; default 0)")
+    p.add_argument("--window", type=int, default=0, metavar="W",
+                   help="parity: moving-window variant over the last W parity merges (paper: 100; default 0: off)")
+    p.add_argument("--alpha", type=float, default=2.0,
+                   help="parity: with --window, a language may take up to ALPHA/languages of the window (default 2)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

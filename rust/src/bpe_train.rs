@@ -19,12 +19,12 @@ use std::collections::BinaryHeap;
 pub use crate::boundless::{SuperPairs, SUPER};
 
 #[inline(always)]
-pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
+pub fn pair_key(a: u32, b: u32) -> u64 {
     ((a as u64) << 32) | b as u64
 }
 
 #[inline(always)]
-fn unpair(p: u64) -> (u32, u32) {
+pub fn unpair(p: u64) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
@@ -44,6 +44,18 @@ impl WordTable {
 
     pub fn push(&mut self, symbols: &[u32], count: u64) {
         if symbols.is_empty() || count == 0 {
+            return;
+        }
+        self.start.push(self.symbols.len());
+        self.symbols.extend_from_slice(symbols);
+        self.len.push(symbols.len() as u32);
+        self.count.push(count);
+    }
+
+    /// Like `push`, but keeps a word counted zero times: it takes part in no pair count yet every merge
+    /// rewrites it (a policy can follow texts that must not steer the counts, e.g. a dev set).
+    pub fn push_uncounted(&mut self, symbols: &[u32], count: u64) {
+        if symbols.is_empty() {
             return;
         }
         self.start.push(self.symbols.len());
@@ -199,7 +211,7 @@ impl Engine {
     }
 
     /// The next pair to merge under the frequency policy, or None when no pair qualifies.
-    fn pop_best(&mut self, limits: &TrainLimits) -> Option<(u64, u64)> {
+    pub fn pop_best(&mut self, limits: &TrainLimits) -> Option<(u64, u64)> {
         while let Some((c, Reverse(p))) = self.heap.pop() {
             let current = self.pair_counts.get(&p).copied().unwrap_or(0);
             if current != c {
@@ -223,7 +235,7 @@ impl Engine {
         None
     }
 
-    fn concat(&self, a: u32, b: u32) -> Box<[u8]> {
+    pub fn concat(&self, a: u32, b: u32) -> Box<[u8]> {
         let (x, y) = (self.tokens[a as usize].as_deref().unwrap_or(&[]), self.tokens[b as usize].as_deref().unwrap_or(&[]));
         let mut v = Vec::with_capacity(x.len() + y.len());
         v.extend_from_slice(x);
@@ -345,21 +357,8 @@ impl Engine {
             if !limits.sentence_punctuation.is_empty() && crosses_sentence(&bytes, &limits.sentence_punctuation) {
                 continue;
             }
-            let x = match self.index.get(&bytes) {
-                Some(&id) => id,
-                None => {
-                    while limits.reserved_ids.contains(&(self.tokens.len() as u32)) {
-                        self.tokens.push(None);
-                        self.token_len.push(0);
-                    }
-                    let id = self.tokens.len() as u32;
-                    self.token_len.push(self.token_len[a as usize] + self.token_len[b as usize]);
-                    self.tokens.push(Some(bytes.clone()));
-                    self.index.insert(bytes, id);
-                    new_tokens += 1;
-                    id
-                }
-            };
+            let (x, is_new) = self.intern(a, b, bytes, limits);
+            new_tokens += is_new as usize;
             if superword {
                 if let Some(sp) = self.superwords.as_mut() {
                     sp.apply(p, &self.words, &mut self.pair_counts);
@@ -390,6 +389,51 @@ impl Engine {
     pub fn set_superwords(&mut self, mut sp: SuperPairs) {
         sp.init(&self.words, &mut self.pair_counts, &mut self.heap);
         self.superwords = Some(sp);
+    }
+
+    /// Merges the pair `p`, whichever policy chose it: the token it spells (an existing id, or the next free
+    /// one) replaces every occurrence. Returns (token id, whether it is new), or None when the pair spells a
+    /// forbidden text (nothing changes; the caller drops the pair for good). `stamp`: distinct per merge.
+    pub fn merge_pair(&mut self, p: u64, limits: &TrainLimits, stamp: u32) -> Option<(u32, bool)> {
+        let (a, b) = unpair(p);
+        let bytes = self.concat(a, b);
+        if limits.forbidden.contains(&bytes) {
+            return None;
+        }
+        let (x, is_new) = self.intern(a, b, bytes, limits);
+        self.apply(p, x, stamp);
+        Some((x, is_new))
+    }
+
+    /// The id of the token `bytes` (= a·b): an existing one, or the next id not reserved. Returns (id, is new).
+    fn intern(&mut self, a: u32, b: u32, bytes: Box<[u8]>, limits: &TrainLimits) -> (u32, bool) {
+        if let Some(&id) = self.index.get(&bytes) {
+            return (id, false);
+        }
+        while limits.reserved_ids.contains(&(self.tokens.len() as u32)) {
+            self.tokens.push(None);
+            self.token_len.push(0);
+        }
+        let id = self.tokens.len() as u32;
+        self.token_len.push(self.token_len[a as usize] + self.token_len[b as usize]);
+        self.tokens.push(Some(bytes.clone()));
+        self.index.insert(bytes, id);
+        (id, true)
+    }
+
+    /// The symbols of word `w` now.
+    pub fn word_symbols(&self, w: usize) -> &[u32] {
+        self.words.word(w)
+    }
+
+    /// The words that may hold pair `p` (a superset: entries go stale as merges rewrite words; may repeat).
+    pub fn words_with_pair(&self, p: u64) -> &[u32] {
+        self.pair_words.get(&p).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Length of token `id` in the unit `max_token_length` counts.
+    pub fn token_len_of(&self, id: u32) -> u32 {
+        self.token_len[id as usize]
     }
 
     pub fn n_ids(&self) -> u32 {

@@ -7,6 +7,8 @@ mod bpe_dropout;
 mod bpe_encode;
 mod bpe_train;
 mod lattice;
+mod parity_bindings;
+mod parity_train;
 mod pipeline;
 mod pretoken_count;
 mod pretokenize;
@@ -378,5 +380,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(boundless_bindings::train_boundless, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
+    m.add_function(wrap_pyfunction!(parity_bindings::train_parity, m)?)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ from ..pretokenizers import PreTokenizer
 from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
-MODELS = ("bpe", "superbpe", "boundless")
+MODELS = ("bpe", "superbpe", "boundless", "parity")
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -103,6 +103,16 @@ def train(
                        check_every=check_every, **{k: v for k, v in (("max_words_per_token", max_words_per_token),
                                                                       ("sentence_punctuation", sentence_punctuation))
                                                    if v is not None}, **corpus_options)
+    if model == "parity":  # corpus: language -> corpus; dev= and global_share= arrive in corpus_options
+        from .parity import train_parity
+
+        if base is not None or not byte_level or initial_alphabet or limit_alphabet is not None:
+            raise ConfigError("parity-aware training is fresh and byte-level: base, byte_level=False, "
+                              "initial_alphabet and limit_alphabet do not apply to it")
+        return train_parity(corpus, vocab_size=vocab_size, pattern=DEFAULT_PATTERN if pattern is _UNSET else pattern,
+                            normalizer=normalizer, min_frequency=min_frequency, max_token_length=max_token_length,
+                            special_tokens=special_tokens, progress=progress, check_every=check_every,
+                            **corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
