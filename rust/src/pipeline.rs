@@ -7,11 +7,13 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum NormStep {
     Nfc,
     Nfkc,
     Lowercase,
+    /// SentencePiece: precompiled charsmap (longest match) and its whitespace rules.
+    Spm(std::sync::Arc<crate::spm::SpmNormalizer>),
 }
 
 impl NormStep {
@@ -40,6 +42,7 @@ impl NormStep {
                     Cow::Owned(text.nfkc().collect())
                 }
             }
+            NormStep::Spm(n) => Cow::Owned(n.normalize(&text)),
             NormStep::Lowercase => {
                 if text.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
                     Cow::Owned(text.to_lowercase())
@@ -48,6 +51,28 @@ impl NormStep {
                 }
             }
         }
+    }
+}
+
+/// Replaces each run of `unk` in `out[first..]` by one `unk` whose span covers the run.
+fn collapse_runs(unk: u32, first: usize, out: &mut Vec<u32>, mut spans: Option<&mut Vec<(usize, usize)>>) {
+    let mut w = first;
+    for r in first..out.len() {
+        if out[r] == unk && w > first && out[w - 1] == unk {
+            if let Some(sp) = spans.as_deref_mut() {
+                sp[w - 1].1 = sp[r].1;
+            }
+            continue;
+        }
+        out[w] = out[r];
+        if let Some(sp) = spans.as_deref_mut() {
+            sp[w] = sp[r];
+        }
+        w += 1;
+    }
+    out.truncate(w);
+    if let Some(sp) = spans {
+        sp.truncate(w);
     }
 }
 
@@ -84,6 +109,8 @@ pub struct Pipeline {
     any_matcher: Option<AhoCorasick>,
     /// id -> bytes, model tokens and special tokens together.
     decode_table: Vec<Option<Box<[u8]>>>,
+    /// SentencePiece without byte fallback: a run of unknown ids becomes one (as SP reports it).
+    pub collapse_unk: Option<u32>,
 }
 
 impl Pipeline {
@@ -123,7 +150,7 @@ impl Pipeline {
             let any = AhoCorasick::new(&texts).map_err(|e| e.to_string())?;
             (Some(split), Some(any))
         };
-        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table })
+        Ok(Pipeline { bpe, pretok, norm, specials, split_matcher, any_matcher, decode_table, collapse_unk: None })
     }
 
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -146,6 +173,7 @@ impl Pipeline {
     ) -> Result<(), String> {
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
+        let first = out.len();
         let mut err = None;
         self.bpe.session(|session| {
             self.pretok.for_each_piece(&normalized, |s, e| {
@@ -171,10 +199,13 @@ impl Pipeline {
                 }
             })
         })?;
-        match err {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(e) = err {
+            return Err(e);
         }
+        if let Some(unk) = self.collapse_unk {
+            collapse_runs(unk, first, out, spans);
+        }
+        Ok(())
     }
 
     /// Encodes text, recognising the special tokens `allowed` lets through and every

@@ -85,7 +85,9 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
     if kind == "tiktoken":
         return load_tiktoken(path, data, pattern=pattern, special_tokens=special_tokens, name=name)
     if kind == "sentencepiece":
-        raise UnsupportedFeatureError(path, "looks like a SentencePiece .model; SentencePiece import is not implemented yet")
+        from .sentencepiece_model import load_sentencepiece
+
+        return load_sentencepiece(path, data)
     raise FormatError(path, "unrecognised tokenizer format (expected tokenizer.json or a tiktoken rank file)")
 
 
