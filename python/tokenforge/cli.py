@@ -179,6 +179,7 @@ def cmd_inspect(args) -> int:
         "added_tokens": tok.added_tokens,
         "longest_tokens": [{"id": i, "bytes": len(t), "token": t.decode("utf-8", "backslashreplace")} for t, i in longest],
     }
+    info.update(getattr(tok, "inspect_info", dict)())  # formats with more to say (SentencePiece) add or override
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
