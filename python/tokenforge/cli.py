@@ -183,8 +183,10 @@ def cmd_inspect(args) -> int:
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
-    for key in ("name", "model", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer"):
-        print(f"{key:>15}: {info[key]}")
+    for key in ("name", "model", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer",
+                "piece_types", "trainer_spec"):
+        if key in info:
+            print(f"{key:>15}: {info[key]}")
     print(f"{'pattern':>15}: {info['pattern']}")
     print(f"{'special_tokens':>15}: {len(tok.special_tokens)}")
     for text, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])[:20]:

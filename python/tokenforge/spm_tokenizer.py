@@ -217,6 +217,10 @@ class SentencePieceTokenizer(Tokenizer):
                           + (["remove_extra_whitespaces"] if ns.remove_extra_whitespaces else [])
                           + (["escape_whitespaces"] if ns.escape_whitespaces else []),
             "merges": None,
+            "trainer_spec": {k: getattr(ts, k) for k in (
+                "model_type", "vocab_size", "byte_fallback", "unk_id", "bos_id", "eos_id", "pad_id",
+                "split_by_whitespace", "split_digits", "treat_whitespace_as_suffix", "allow_whitespace_only_pieces",
+                "user_defined_symbols", "control_symbols")},
         }
 
     # -- files -------------------------------------------------------------------------------------------------

@@ -333,7 +333,27 @@ impl Bpe {
     /// Appends the ids of one piece to `out`. Errors name a byte the vocabulary lacks.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
         if self.char_level {
-            return self.encode_piece_chars(piece, out);
+            if piece.len() > CACHE_PIECE_MAX {
+                return self.encode_piece_chars(piece, out);
+            }
+            return MERGE_CACHE.with(|cell| {
+                let mut cache = cell.borrow_mut();
+                if cache.0 != self.model_id {
+                    cache.0 = self.model_id;
+                    cache.1.clear();
+                }
+                if let Some(ids) = cache.1.get(piece) {
+                    out.extend_from_slice(ids);
+                    return Ok(());
+                }
+                let start = out.len();
+                self.encode_piece_chars(piece, out)?;
+                if cache.1.len() >= CACHE_ENTRIES {
+                    cache.1.clear();
+                }
+                cache.1.insert(piece.into(), out[start..].into());
+                Ok(())
+            });
         }
         if self.whole_piece_first || piece.len() == 1 {
             if let Some(id) = self.lookup(piece) {
