@@ -368,3 +368,11 @@ def test_errors_are_typed(models):
         ours.decode([32000])
     with pytest.raises(TokenforgeError):
         ours.decode([-1])
+
+
+@pytest.mark.parametrize("text", ["a" * 20_000, " " * 20_000, "\u65e5" * 20_000, "ab " * 7_000, "\U0001f600" * 10_000])
+def test_long_runs(models, text):
+    """One long piece (no `▁` to cut at) and long runs of spaces (Mistral's `▁▁` pieces score -1e9)."""
+    for name in ("mistral", "bpe-byte-fallback"):
+        ours, theirs = models[name]
+        assert ours.encode(text) == theirs.encode(text), name
