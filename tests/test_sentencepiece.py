@@ -376,3 +376,15 @@ def test_long_runs(models, text):
     for name in ("mistral", "bpe-byte-fallback"):
         ours, theirs = models[name]
         assert ours.encode(text) == theirs.encode(text), name
+
+
+@pytest.mark.parametrize("name", ["bpe-nmt-nfkc", "bpe-user-symbols"])
+def test_every_code_point_normalizes_as_sentencepiece(models, name):
+    """The charsmap on every code point of planes 0-2 (each followed by "a", so rules apply one at a time, and
+    joined, so multi-character rules meet too): native == sentencepiece's own normalize == the Python twin."""
+    ours, theirs = models[name]
+    chars = [chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000]
+    for text in ("".join(c + "a" for c in chars), "".join(chars[:5000])):
+        native = ours.normalize(text)
+        assert native == theirs.normalize(text)
+        assert native == spm_bpe.sp_normalize(ours.spm, text)

@@ -25,8 +25,8 @@ class Charsmap:
         self.units = list(struct.unpack_from(f"<{size // 4}I", blob, 4))
         self.replacements = blob[4 + size :]
 
-    def longest_match(self, data: bytes) -> Optional[tuple[int, str]]:
-        """(bytes matched, replacement) of the longest rule matching a prefix of `data`."""
+    def longest_match(self, data: bytes, start: int = 0) -> Optional[tuple[int, str]]:
+        """(bytes matched, replacement) of the longest rule matching a prefix of `data[start:]`."""
         units = self.units
 
         def offset(u: int) -> int:
@@ -34,7 +34,8 @@ class Charsmap:
 
         node = offset(units[0])
         matches: list[tuple[int, int]] = []
-        for i, c in enumerate(data):
+        for i in range(len(data) - start):
+            c = data[start + i]
             node ^= c
             if node >= len(units):
                 break
@@ -80,7 +81,7 @@ def normalize(
             if data.startswith(raw, pos):
                 return sym, len(raw)
         if charsmap is not None:
-            hit = charsmap.longest_match(data[pos:])
+            hit = charsmap.longest_match(data, pos)
             if hit is not None and (pos + hit[0] == len(data) or data[pos + hit[0]] & 0xC0 != 0x80):
                 return hit[1], hit[0]
         n = 1
