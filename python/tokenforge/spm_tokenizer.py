@@ -225,8 +225,9 @@ class SentencePieceTokenizer(Tokenizer):
 
     # -- files -------------------------------------------------------------------------------------------------
 
-    def save(self, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
+    def check_savable(self, path: str, format: Optional[str]) -> None:
+        """Called by `save`: refuses, as no writable format reproduces SP's normalizer and decoder exactly."""
         raise UnsupportedFeatureError(
-            os.fspath(path), "a tokenizer imported from a SentencePiece .model cannot be written to another format "
-            "yet (its normalizer and decoder have no exact tokenizer.json / tiktoken equivalent here); "
+            path, "a tokenizer imported from a SentencePiece .model cannot be written to another format yet "
+            "(its normalizer and decoder have no exact tokenizer.json / tiktoken equivalent here); "
             "keep using the .model file")

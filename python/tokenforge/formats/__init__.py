@@ -93,6 +93,9 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
 
 def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
     path = os.fspath(path)
+    check = getattr(tokenizer, "check_savable", None)  # a tokenizer no format here can hold exactly says so
+    if check is not None:
+        check(path, format)
     if format is None:
         format = "tiktoken" if path.endswith(".tiktoken") else "tokenforge" if path.endswith(".tokenforge.json") else "hf"
     if format == "hf":
