@@ -189,6 +189,13 @@ class SentencePieceTokenizer(Tokenizer):
     def vocab_size(self) -> int:
         return len(self.spm.pieces)
 
+    def id_to_bytes(self, i: int) -> bytes:
+        """The piece's bytes: a byte piece's byte, otherwise the piece's UTF-8 text (with `▁`)."""
+        if not 0 <= i < len(self.spm.pieces):
+            raise DecodeError(f"token id {i} is not in the vocabulary")
+        p = self.spm.pieces[i]
+        return bytes([byte_of_piece(p.piece)]) if p.type == BYTE else p.piece.encode("utf-8")
+
     def id_to_token(self, i: int) -> Optional[str]:
         """The piece as SentencePiece spells it ('▁the', '<0x0A>', '<s>')."""
         return self.spm.pieces[i].piece if 0 <= i < len(self.spm.pieces) else None

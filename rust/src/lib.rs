@@ -148,9 +148,9 @@ impl CoreTokenizer {
 impl CoreTokenizer {
     /// `vocab`: (bytes, id) pairs. `merges`: None for tiktoken rank semantics, else the ordered
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
-    /// "regex" (with `pattern`) or "whole".
+    /// "regex" (with `pattern`) or "whole". `spm`: a SentencePiece BPE model (see `spm::SpmArgs`); it
+    /// replaces merges, normalizer and pre-tokenizer.
     #[new]
-    /// `spm`: a SentencePiece BPE model (see `spm::SpmArgs`); it replaces merges, normalizer and pre-tokenizer.
     #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, spm=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
