@@ -208,11 +208,14 @@ def cmd_inspect(args) -> int:
         "added_tokens": tok.added_tokens,
         "longest_tokens": [{"id": i, "bytes": len(t), "token": t.decode("utf-8", "backslashreplace")} for t, i in longest],
     }
+    info.update(getattr(tok, "inspect_info", dict)())  # formats with more to say (SentencePiece) add or override
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
-    for key in ("name", "model", "method", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer"):
-        print(f"{key:>15}: {info[key]}")
+    for key in ("name", "model", "method", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer",
+                "piece_types", "trainer_spec"):
+        if key in info:
+            print(f"{key:>15}: {info[key]}")
     print(f"{'pattern':>15}: {info['pattern']}")
     print(f"{'special_tokens':>15}: {len(tok.special_tokens)}")
     for text, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])[:20]:

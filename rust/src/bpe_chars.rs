@@ -8,6 +8,12 @@ use std::collections::BinaryHeap;
 
 impl Bpe {
     pub(crate) fn encode_piece_chars(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
+        if !self.frozen.is_empty() {
+            if let Some(&id) = self.frozen.get(piece) {
+                out.push(id);
+                return Ok(());
+            }
+        }
         if self.whole_piece_first {
             if let Some(id) = self.lookup(piece) {
                 out.push(id);
@@ -24,6 +30,7 @@ impl Bpe {
             let bytes = ch.encode_utf8(&mut buf).as_bytes();
             match self.lookup(bytes) {
                 Some(id) => ids.push(id),
+                None if self.unk_id != NO_ID => ids.push(self.unk_id),
                 None => {
                     for &b in bytes {
                         let id = self.byte_id[b as usize];

@@ -114,6 +114,10 @@ pub struct Bpe {
     pub whole_piece_first: bool,
     /// Pieces start as characters (bytes only for characters that are not tokens): char-level BPE.
     pub char_level: bool,
+    /// Char-level: the id a character without a token becomes instead of its bytes (NO_ID: bytes).
+    pub unk_id: u32,
+    /// Char-level: pieces emitted whole, never split or merged (SentencePiece's user-defined symbols).
+    pub frozen: FxHashMap<Box<[u8]>, u32>,
     model_id: u64,
 }
 
@@ -208,7 +212,7 @@ impl Bpe {
             }
         }
         Ok(Bpe { tokens, index, short_index, hot, merges: FxHashMap::default(), byte_id, whole_piece_first: false, char_level: false,
-            model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) })
+            unk_id: NO_ID, frozen: FxHashMap::default(), model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) })
     }
 
     /// tiktoken semantics: a token's rank is its id, and two adjacent parts merge when their
@@ -226,6 +230,31 @@ impl Bpe {
         }
         bpe.merges = merges;
         bpe.whole_piece_first = true;
+        Ok(bpe)
+    }
+
+    /// SentencePiece semantics: two adjacent parts merge when their concatenation is a token that has a
+    /// rank (`ranks`: id -> rank, lower first; equal ranks tie, leftmost first). Splits are taken at
+    /// character boundaries only, as SP's symbols are characters.
+    pub fn from_piece_ranks(vocab: Vec<(Vec<u8>, u32)>, ranks: &[(u32, u32)]) -> Result<Bpe, String> {
+        let mut bpe = Bpe::with_vocab(vocab)?;
+        let mut merges = FxHashMap::default();
+        for &(id, rank) in ranks {
+            let Some(Some(tok)) = bpe.tokens.get(id as usize) else {
+                return Err(format!("ranked id {id} is not in the vocabulary"));
+            };
+            let Ok(text) = std::str::from_utf8(tok) else {
+                return Err(format!("token {id} is not valid UTF-8"));
+            };
+            for (split, _) in text.char_indices().skip(1) {
+                if let (Some(&a), Some(&b)) = (bpe.index.get(&tok[..split]), bpe.index.get(&tok[split..])) {
+                    merges.insert(pair_key(a, b), (rank, id));
+                }
+            }
+        }
+        bpe.merges = merges;
+        bpe.whole_piece_first = false;
+        bpe.char_level = true;
         Ok(bpe)
     }
 
@@ -304,7 +333,27 @@ impl Bpe {
     /// Appends the ids of one piece to `out`. Errors name a byte the vocabulary lacks.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) -> Result<(), String> {
         if self.char_level {
-            return self.encode_piece_chars(piece, out);
+            if piece.len() > CACHE_PIECE_MAX {
+                return self.encode_piece_chars(piece, out);
+            }
+            return MERGE_CACHE.with(|cell| {
+                let mut cache = cell.borrow_mut();
+                if cache.0 != self.model_id {
+                    cache.0 = self.model_id;
+                    cache.1.clear();
+                }
+                if let Some(ids) = cache.1.get(piece) {
+                    out.extend_from_slice(ids);
+                    return Ok(());
+                }
+                let start = out.len();
+                self.encode_piece_chars(piece, out)?;
+                if cache.1.len() >= CACHE_ENTRIES {
+                    cache.1.clear();
+                }
+                cache.1.insert(piece.into(), out[start..].into());
+                Ok(())
+            });
         }
         if self.whole_piece_first || piece.len() == 1 {
             if let Some(id) = self.lookup(piece) {

@@ -13,6 +13,7 @@ mod pipeline;
 mod pretoken_count;
 mod pretokenize;
 mod rng;
+mod spm;
 mod train_bindings;
 mod unicode_class;
 
@@ -121,16 +122,46 @@ fn allowed_from(mask: &Option<Vec<bool>>, all: bool) -> Allowed<'_> {
     }
 }
 
+impl CoreTokenizer {
+    fn new_spm(
+        py: Python<'_>,
+        vocab: Vec<(Vec<u8>, u32)>,
+        specials: Vec<(String, u32, bool)>,
+        args: spm::SpmArgs,
+    ) -> PyResult<Self> {
+        let normalizer = args.normalizer().map_err(|e| tf_error("ModelError", e))?;
+        let split = spm::SpmSplit {
+            user_defined: args.user_defined_matcher().map_err(|e| tf_error("ModelError", e))?,
+            split_before_space: args.split_before_space,
+        };
+        let mut bpe = py
+            .allow_threads(|| Bpe::from_piece_ranks(vocab, &args.piece_ranks))
+            .map_err(|e| tf_error("ModelError", e))?;
+        if let Some(unk) = args.unk_id {
+            bpe.unk_id = unk;
+        }
+        bpe.frozen = args.user_defined.iter().map(|(s, id)| (s.as_bytes().into(), *id)).collect();
+        let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
+        let norm = vec![NormStep::Spm(std::sync::Arc::new(normalizer))];
+        let mut p = Pipeline::new(bpe, Pretokenizer::Spm(Box::new(split)), norm, specials)
+            .map_err(|e| tf_error("ModelError", e))?;
+        p.collapse_unk = args.unk_id;
+        let ints = IntCache::new(p.n_ids());
+        Ok(CoreTokenizer { p, ints })
+    }
+}
+
 #[pymethods]
 impl CoreTokenizer {
     /// `vocab`: (bytes, id) pairs. `merges`: None for tiktoken rank semantics, else the ordered
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
-    /// "regex" (with `pattern`) or "whole".
-    #[new]
+    /// "regex" (with `pattern`) or "whole". `spm`: a SentencePiece BPE model (see `spm::SpmArgs`); it
+    /// replaces merges, normalizer and pre-tokenizer.
     /// `lattice`: another inference method over the same vocabulary (`LatticeModel`); `dropout`: BPE-dropout;
     /// `seed`: of the random methods; `decode`: (id, bytes) overriding what model ids decode to; `space_before`:
     /// ids before which decoding puts a space unless first (WordPiece's word starts).
-    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, lattice=None, dropout=None, seed=0, decode=None, space_before=None, supermerges=None))]
+    #[new]
+    #[pyo3(signature = (vocab, merges, whole_piece_first, pretokenizer, pattern, emit_gaps, normalizer, specials, char_level=false, lattice=None, dropout=None, seed=0, decode=None, space_before=None, supermerges=None, spm=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -149,7 +180,11 @@ impl CoreTokenizer {
         decode: Option<Vec<(u32, Vec<u8>)>>,
         space_before: Option<Vec<u32>>,
         supermerges: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+        spm: Option<spm::SpmArgs>,
     ) -> PyResult<Self> {
+        if let Some(args) = spm {
+            return Self::new_spm(py, vocab, specials, args);
+        }
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = build_normalizer(&normalizer)?;
         let mut bpe = py

@@ -10,11 +10,13 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum NormStep {
     Nfc,
     Nfkc,
     Lowercase,
+    /// SentencePiece: precompiled charsmap (longest match) and its whitespace rules.
+    Spm(std::sync::Arc<crate::spm::SpmNormalizer>),
 }
 
 impl NormStep {
@@ -43,6 +45,7 @@ impl NormStep {
                     Cow::Owned(text.nfkc().collect())
                 }
             }
+            NormStep::Spm(n) => Cow::Owned(n.normalize(&text)),
             NormStep::Lowercase => {
                 if text.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
                     Cow::Owned(text.to_lowercase())
@@ -69,6 +72,28 @@ impl PartialOrd for OrdF64 {
 impl Ord for OrdF64 {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
+    }
+}
+
+/// Replaces each run of `unk` in `out[first..]` by one `unk` whose span covers the run.
+fn collapse_runs(unk: u32, first: usize, out: &mut Vec<u32>, mut spans: Option<&mut Vec<(usize, usize)>>) {
+    let mut w = first;
+    for r in first..out.len() {
+        if out[r] == unk && w > first && out[w - 1] == unk {
+            if let Some(sp) = spans.as_deref_mut() {
+                sp[w - 1].1 = sp[r].1;
+            }
+            continue;
+        }
+        out[w] = out[r];
+        if let Some(sp) = spans.as_deref_mut() {
+            sp[w] = sp[r];
+        }
+        w += 1;
+    }
+    out.truncate(w);
+    if let Some(sp) = spans {
+        sp.truncate(w);
     }
 }
 
@@ -115,6 +140,8 @@ pub struct Pipeline {
     pub space_before: Vec<bool>,
     /// BoundlessBPE's supermerges across adjacent pieces (None for every other model).
     pub supermerges: Option<crate::boundless::SuperMerges>,
+    /// SentencePiece without byte fallback: a run of unknown ids becomes one (as SP reports it).
+    pub collapse_unk: Option<u32>,
 }
 
 impl Pipeline {
@@ -167,6 +194,7 @@ impl Pipeline {
             seed: 0,
             space_before: Vec::new(),
             supermerges: None,
+            collapse_unk: None,
         })
     }
 
@@ -323,8 +351,8 @@ impl Pipeline {
         let mut spans = spans;
         let normalized = self.normalize(text);
         let changed = matches!(normalized, Cow::Owned(ref s) if s != text);
-        let mut err = None;
         let first = out.len();
+        let mut err = None;
         let mut bounds: Vec<usize> = Vec::new();
         self.bpe.session(|session| {
             self.pretok.for_each_piece(&normalized, |s, e| {
@@ -353,13 +381,16 @@ impl Pipeline {
                 }
             })
         })?;
-        if let (None, Some(sm)) = (&err, &self.supermerges) {
-            sm.apply(out, first, &bounds, spans);
+        if let Some(e) = err {
+            return Err(e);
         }
-        match err {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(sm) = &self.supermerges {
+            sm.apply(out, first, &bounds, spans.as_deref_mut());
         }
+        if let Some(unk) = self.collapse_unk {
+            collapse_runs(unk, first, out, spans);
+        }
+        Ok(())
     }
 
     /// Encodes text, recognising the special tokens `allowed` lets through and every

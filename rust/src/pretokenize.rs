@@ -46,6 +46,8 @@ pub enum Pretokenizer {
     Regex { regex: fancy_regex::Regex, emit_gaps: bool },
     /// The whole text is one piece.
     Whole,
+    /// SentencePiece: cut only where SP's BPE cannot merge across (see `spm.rs`).
+    Spm(Box<crate::spm::SpmSplit>),
 }
 
 impl Pretokenizer {
@@ -87,6 +89,10 @@ impl Pretokenizer {
                 if *emit_gaps && last < text.len() {
                     f(last, text.len());
                 }
+                Ok(())
+            }
+            Pretokenizer::Spm(split) => {
+                split.for_each_piece(text, f);
                 Ok(())
             }
             Pretokenizer::Whole => {

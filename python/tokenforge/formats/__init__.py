@@ -85,12 +85,17 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
     if kind == "tiktoken":
         return load_tiktoken(path, data, pattern=pattern, special_tokens=special_tokens, name=name)
     if kind == "sentencepiece":
-        raise UnsupportedFeatureError(path, "looks like a SentencePiece .model; SentencePiece import is not implemented yet")
+        from .sentencepiece_model import load_sentencepiece
+
+        return load_sentencepiece(path, data)
     raise FormatError(path, "unrecognised tokenizer format (expected tokenizer.json or a tiktoken rank file)")
 
 
 def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
     path = os.fspath(path)
+    check = getattr(tokenizer, "check_savable", None)  # a tokenizer no format here can hold exactly says so
+    if check is not None:
+        check(path, format)
     if format is None:
         format = "tiktoken" if path.endswith(".tiktoken") else "tokenforge" if path.endswith(".tokenforge.json") else "hf"
     if getattr(tokenizer.model, "supermerges", None) and format != "tokenforge":
