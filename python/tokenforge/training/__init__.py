@@ -12,7 +12,7 @@ from ..pretokenizers import PreTokenizer
 from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
-MODELS = ("bpe",)
+MODELS = ("bpe", "unigram", "pathpiece")
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -89,6 +89,12 @@ def train(
     """
     if model not in MODELS:
         raise ConfigError(f"unknown model {model!r}; this version trains: {', '.join(MODELS)}")
+    if model in ("unigram", "pathpiece"):
+        from .scored import train_scored
+
+        return train_scored(model, corpus, vocab_size=vocab_size, pattern=DEFAULT_PATTERN if pattern is _UNSET else
+                            pattern, normalizer=normalizer, special_tokens=special_tokens, base=base,
+                            progress=progress, max_token_length=max_token_length, options=corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)

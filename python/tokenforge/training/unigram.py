@@ -223,3 +223,25 @@ def _finalize(pieces, scores, chars, reserved, room, config, history) -> Unigram
     vocab = [(r, 0.0) for r in reserved] + learned
     specials = {s: i for i, s in enumerate(config.special_tokens)}
     return UnigramVocab(vocab, reserved.index(UNK_TOKEN), config.byte_fallback, specials, history)
+
+
+# Keyword arguments of `tokenforge.train(..., model="unigram")` that configure this trainer.
+OPTIONS = ("character_coverage", "max_piece_length", "seed_size", "shrinking_factor", "num_sub_iterations",
+           "byte_fallback")
+
+
+def train_unigram_tokenizer(counts, pretok, norm, config: UnigramTrainerConfig, progress: Optional[Progress] = None):
+    """A `Tokenizer` (Unigram model, Viterbi method) trained on pretoken `counts` (`count_pretokens`' result)."""
+    from ..models.unigram import UnigramModel
+    from ..tokenizer import Tokenizer
+
+    words = [(b.decode("utf-8", "replace"), c) for b, c in counts.items]
+    vocab = train_unigram(words, config, progress)
+    model = UnigramModel(vocab.pieces, unk_id=vocab.unk_id, byte_fallback=vocab.byte_fallback,
+                         unmatched=sorted(vocab.special_tokens.values()))
+    tok = Tokenizer(model, pretokenizer=pretok, normalizer=norm, special_tokens=vocab.special_tokens)
+    tok.training = {"model": "unigram", "vocab_size": config.vocab_size, "records": counts.records,
+                    "chars": counts.chars, "pretokens_counted": counts.total, "distinct_pretokens": counts.distinct,
+                    "pruned": counts.prune_report(), "rounds": vocab.history,
+                    "options": {k: getattr(config, k) for k in OPTIONS}}
+    return tok
