@@ -14,7 +14,9 @@ from tokenforge.corpus import Texts, count_pretokens
 from tokenforge.errors import ConfigError, TrainingError
 from tokenforge.normalizers import Normalizer
 from tokenforge.pretokenizers import PreTokenizer
-from tokenforge.training.pathpiece import corpus_tokens, fewest, lattice, prune_vocabulary, removal_costs
+from tokenforge.reference.pathpiece import corpus_tokens as ref_corpus_tokens, fewest, lattice
+from tokenforge.reference.pathpiece import removal_costs as ref_removal_costs
+from tokenforge.training.pathpiece import corpus_tokens, prune_vocabulary, removal_costs
 
 from conftest import ROOT
 
@@ -56,14 +58,25 @@ def test_fewest_tie_break_prefers_longest_first():
 @given(st.lists(st.tuples(word_st, st.integers(1, 5)), max_size=8), token_st)
 def test_removal_costs_equal_recount(words, tokens):
     vocab = BYTES | tokens
-    costs, total = removal_costs(words, vocab, 4)
-    assert total == corpus_tokens(words, vocab) if words else total == 0
+    costs, total = ref_removal_costs(words, vocab, 4)
+    assert total == ref_corpus_tokens(words, vocab) if words else total == 0
+    order = sorted(vocab)
+    assert removal_costs(words, order) == ([costs[t] if len(t) > 1 else 0 for t in order], total)
     for t in tokens:
         # The cost is against the chosen paths: removing t changes only words whose chosen path uses t, and for
         # those it is exactly the recount; other words keep their count (their path avoids t).
         recount = sum(c * (brute_fewest(w, frozenset(vocab - {t})) - brute_fewest(w, frozenset(vocab)))
                       for w, c in words)
         assert costs[t] == recount
+
+
+def test_native_costs_equal_reference_on_real_text():
+    counts = _counts(UDHR_EN)
+    words = [(w, c) for w, c in counts.items]
+    vocab = tokenforge.train(counts, vocab_size=700, progress=False).model.vocab
+    order = sorted(vocab, key=vocab.get)
+    costs, total = ref_removal_costs(words, set(order), max(map(len, order)))
+    assert removal_costs(words, order) == ([costs[t] if len(t) > 1 else 0 for t in order], total)
 
 
 def _counts(text):

@@ -210,6 +210,10 @@ def cmd_train(args) -> int:
             options[key] = value
     if args.ray:
         options["ray"] = True
+    for key in ("character_coverage", "init_factor"):
+        value = getattr(args, key, None)
+        if value is not None:
+            options[key] = value
     from pathlib import Path
 
     tok = train(
@@ -221,7 +225,9 @@ def cmd_train(args) -> int:
     )
     tok.save(args.output, args.format)
     if not args.quiet:
-        print(f"wrote {args.output} ({tok.vocab_size} ids, {len(tok.model.merges or [])} merges)", file=sys.stderr)
+        merges = getattr(tok.model, "merges", None)
+        what = f"{len(merges)} merges" if merges is not None else f"{tok.model.kind} model, method {tok.method}"
+        print(f"wrote {args.output} ({tok.vocab_size} ids, {what})", file=sys.stderr)
     return 0
 
 
@@ -290,7 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe"], help="what to train")
+    p.add_argument("--model", default="bpe", choices=["bpe", "unigram", "pathpiece"],
+                   help="what to train: BPE, a Unigram LM (SentencePiece style) or PathPiece (fewest tokens)")
+    p.add_argument("--character-coverage", type=float, default=None, metavar="F",
+                   help="unigram: share of character occurrences the required characters cover (default 0.9995)")
+    p.add_argument("--init-factor", type=float, default=None, metavar="F",
+                   help="pathpiece: the initial BPE vocabulary is F x --vocab-size (default 2)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

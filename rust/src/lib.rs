@@ -9,6 +9,7 @@ mod pretokenize;
 mod train_bindings;
 mod unicode_class;
 mod unigram_train;
+mod pathpiece_train;
 
 use bpe_encode::Bpe;
 use pipeline::{Allowed, NormStep, Pipeline, Special};
@@ -342,6 +343,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<unigram_train::UnigramCorpus>()?;
     m.add_function(wrap_pyfunction!(unigram_train::unigram_alternatives, m)?)?;
     m.add_function(wrap_pyfunction!(unigram_train::unigram_seed_substrings, m)?)?;
+    m.add_function(wrap_pyfunction!(pathpiece_train::pathpiece_removal_costs, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     Ok(())
