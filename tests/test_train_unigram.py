@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tokenforge import _core
-from tokenforge.errors import ConfigError, TrainingError
+from tokenforge.errors import ConfigError, TrainingError, TrainingWarning
 from tokenforge.reference import unigram_train as ref
 from tokenforge.training.unigram import (UnigramTrainerConfig, m_step, required_chars, seed_pieces,
                                          train_unigram)
@@ -146,6 +146,9 @@ def test_train_errors():
         UnigramTrainerConfig(vocab_size=1000, character_coverage=0).validate()
     with pytest.raises(TrainingError, match="no text"):
         train_unigram([("", 3)], UnigramTrainerConfig(vocab_size=1000))
+    with pytest.warns(TrainingWarning, match="of the 400 asked for"):
+        vocab = train_unigram([("hello world", 3), ("abc", 2)], UnigramTrainerConfig(vocab_size=400))
+    assert 257 + 11 <= len(vocab.pieces) < 400  # <unk>, bytes, the 11 characters, some longer pieces
 
 
 def _viterbi_tokens(vocab, words):

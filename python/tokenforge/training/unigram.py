@@ -220,6 +220,10 @@ def _finalize(pieces, scores, chars, reserved, room, config, history) -> Unigram
         if p not in final and p not in reserved_set:
             final[p] = s
     learned = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(learned) < room:
+        warnings.warn(f"the corpus yields only {len(reserved) + len(learned)} ids of the {config.vocab_size} asked "
+                      "for: too few distinct substrings survive EM (a larger corpus gives more)", TrainingWarning,
+                      stacklevel=4)
     vocab = [(r, 0.0) for r in reserved] + learned
     specials = {s: i for i, s in enumerate(config.special_tokens)}
     return UnigramVocab(vocab, reserved.index(UNK_TOKEN), config.byte_fallback, specials, history)
