@@ -41,10 +41,15 @@ def test_unigram_segmentation_equals_reference_viterbi(unigram):
     pieces = [(p, s) for i, (p, s) in enumerate(unigram.model.pieces) if i >= 259]
     texts, scores = [p for p, _ in pieces], [s for _, s in pieces]
     index, max_len = ug_ref._index(texts)
+    checked = 0
     for piece in unigram.pretokenize(UDHR_EN[:5000]):
         edges = [(s, e, len(texts) if i < 0 else i) for s, e, i in ug_ref.lattice(piece, index, max_len)]
         path = ug_ref.viterbi(len(piece), edges, scores, len(texts), min(scores) - 10)
+        if len(texts) in path:
+            continue  # an uncovered character: the model spells it in bytes (tested by the round trips)
+        checked += 1
         assert [unigram.id_to_token(i) for i in unigram.encode(piece)] == [texts[i] for i in path], piece
+    assert checked > 500
 
 
 def test_pathpiece_is_fewest(pathpiece):

@@ -241,8 +241,9 @@ def train_unigram_tokenizer(counts, pretok, norm, config: UnigramTrainerConfig, 
 
     words = [(b.decode("utf-8", "replace"), c) for b, c in counts.items]
     vocab = train_unigram(words, config, progress)
-    model = UnigramModel(vocab.pieces, unk_id=vocab.unk_id, byte_fallback=vocab.byte_fallback,
-                         unmatched=sorted(vocab.special_tokens.values()))
+    # Special tokens stay ordinary pieces (score 0) rather than "unmatched", which tokenizer.json cannot express:
+    # the tokenizer's special-token policy decides whether their text is recognised, as HF's added tokens do.
+    model = UnigramModel(vocab.pieces, unk_id=vocab.unk_id, byte_fallback=vocab.byte_fallback)
     tok = Tokenizer(model, pretokenizer=pretok, normalizer=norm, special_tokens=vocab.special_tokens)
     tok.training = {"model": "unigram", "vocab_size": config.vocab_size, "records": counts.records,
                     "chars": counts.chars, "pretokens_counted": counts.total, "distinct_pretokens": counts.distinct,
