@@ -6,10 +6,12 @@ What it measures
 Data: the first `--train-mb` MB of lines of `corpora/<--corpus>.txt.gz` (decoded with errors="replace") train
 every model; the next `--eval-mb` MB of lines are the held-out evaluation text.
 
-1. Unigram training time, median of `--repeats` runs, interleaved (ours, SentencePiece, ours, ...):
+1. Unigram training time, median of `--repeats` runs, interleaved (ours, ours with whitespace units,
+   SentencePiece, ours, ...):
    - ours: `tokenforge.train(Texts(lines), vocab_size=V, model="unigram")`: o200k pre-tokenizer, counting
      included, SentencePiece's defaults otherwise (coverage 0.9995, shrink 0.75, 2 EM sub-iterations, byte
-     fallback; V counts <unk> and the 256 byte pieces);
+     fallback; V counts <unk> and the 256 byte pieces); and the same with `pattern=r" ?\S+|\s+"` (whitespace
+     units, close to SentencePiece's), to separate the trainer from the pre-tokenizer in tokens/byte;
    - SentencePiece: `SentencePieceTrainer.train(sentence_iterator=lines, model_type="unigram", vocab_size=V,
      byte_fallback=True, character_coverage=0.9995, normalization_rule_name="identity", num_threads=<cores>,
      input_sentence_size=0, shuffle_input_sentence=False)`, written to memory. It splits at whitespace (with its
@@ -64,11 +66,16 @@ def read_lines(corpus: str, train_mb: float, eval_mb: float) -> tuple[list[str],
     return train, held
 
 
-def train_ours(lines, vocab_size, model="unigram"):
+# Whitespace units like SentencePiece's (a word with the space before it; runs of whitespace alone), for the row
+# that compares the trainers on (nearly) the same units.
+WHITESPACE_PATTERN = r" ?\S+|\s+"
+
+
+def train_ours(lines, vocab_size, model="unigram", pattern="o200k"):
     import tokenforge
     from tokenforge.corpus import Texts
 
-    return tokenforge.train(Texts(lines), vocab_size=vocab_size, model=model, progress=False)
+    return tokenforge.train(Texts(lines), vocab_size=vocab_size, model=model, pattern=pattern, progress=False)
 
 
 def train_sp(lines, vocab_size):
@@ -123,16 +130,21 @@ def main() -> int:
     }
 
     # 1. training
-    ours_times, sp_times = [], []
-    ours = sp = None
+    ours_times, ws_times, sp_times = [], [], []
+    ours = ours_ws = sp = None
     for _ in range(args.repeats):
         t, ours = timed(train_ours, train_lines, v)
         ours_times.append(t)
+        t, ours_ws = timed(train_ours, train_lines, v, "unigram", WHITESPACE_PATTERN)
+        ws_times.append(t)
         t, sp = timed(train_sp, train_lines, v)
         sp_times.append(t)
-        print(f"train: ours {ours_times[-1]:.2f}s  sentencepiece {sp_times[-1]:.2f}s", file=sys.stderr)
+        print(f"train: ours {ours_times[-1]:.2f}s  ours (whitespace units) {ws_times[-1]:.2f}s  "
+              f"sentencepiece {sp_times[-1]:.2f}s", file=sys.stderr)
     results["unigram_training"] = {
-        "ours_s": ours_times, "sentencepiece_s": sp_times, "ours_median_s": statistics.median(ours_times),
+        "ours_s": ours_times, "ours_whitespace_units_s": ws_times, "sentencepiece_s": sp_times,
+        "ours_median_s": statistics.median(ours_times),
+        "ours_whitespace_units_median_s": statistics.median(ws_times),
         "sentencepiece_median_s": statistics.median(sp_times),
         "speedup_vs_sentencepiece": statistics.median(sp_times) / statistics.median(ours_times),
     }
@@ -150,6 +162,7 @@ def main() -> int:
         "ours_mb_per_s": ours_enc, "sentencepiece_mb_per_s": sp_enc,
         "ours_median_mb_per_s": statistics.median(ours_enc), "sentencepiece_median_mb_per_s": statistics.median(sp_enc),
         "ours_tokens_per_byte": tokens_per_byte(ours, eval_lines, eval_bytes),
+        "ours_whitespace_units_tokens_per_byte": tokens_per_byte(ours_ws, eval_lines, eval_bytes),
         "sentencepiece_tokens_per_byte": sum(len(x) for x in sp.encode(stripped)) / eval_bytes,
     }
     print(json.dumps(results["unigram_encode"], indent=1), file=sys.stderr)
