@@ -19,7 +19,8 @@ every model; the next `--eval-mb` MB of lines are the held-out evaluation text.
      "▁" marker) instead of a regex: the same algorithm over slightly different units.
 2. Encode throughput on the evaluation lines without their newline (SentencePiece reads lines that way; MB of
    UTF-8 per second, median of 5): ours `encode_batch` (Viterbi) vs SentencePiece `encode(lines)`; and the
-   tokens/byte each gives on them.
+   tokens/byte each gives on them; also SentencePiece trained with its default remove_extra_whitespaces=True
+   (lossy: runs of spaces collapse, so indentation costs nothing), for tokens/byte only.
 3. Tokens/byte on the evaluation text of each inference method ("merge", "longest_prefix", "longest_suffix",
    "longest_token", "fewest", "viterbi", "sample") on each vocabulary trained at V: BPE (ours), Unigram (ours),
    PathPiece (ours). "n/a" where a method is not defined for the model (merge needs merges; viterbi and sample
@@ -80,14 +81,14 @@ def train_ours(lines, vocab_size, model="unigram", pattern="o200k"):
     return tokenforge.train(Texts(lines), vocab_size=vocab_size, model=model, pattern=pattern, progress=False)
 
 
-def train_sp(lines, vocab_size):
+def train_sp(lines, vocab_size, lossless=True):
     import sentencepiece as spm
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([l.rstrip("\n") for l in lines if l.strip()]), model_writer=model,
         model_type="unigram", vocab_size=vocab_size, byte_fallback=True, character_coverage=0.9995,
-        normalization_rule_name="identity", remove_extra_whitespaces=False, num_threads=os.cpu_count() or 1, input_sentence_size=0,
+        normalization_rule_name="identity", remove_extra_whitespaces=not lossless, num_threads=os.cpu_count() or 1, input_sentence_size=0,
         shuffle_input_sentence=False, max_sentence_length=1 << 16, minloglevel=2,
     )
     return spm.SentencePieceProcessor(model_proto=model.getvalue())
@@ -168,6 +169,8 @@ def main() -> int:
         "ours_tokens_per_byte": tokens_per_byte(ours, stripped, stripped_bytes),
         "ours_whitespace_units_tokens_per_byte": tokens_per_byte(ours_ws, stripped, stripped_bytes),
         "sentencepiece_tokens_per_byte": sum(len(x) for x in sp.encode(stripped)) / stripped_bytes,
+        "sentencepiece_default_whitespace_tokens_per_byte":
+            sum(len(x) for x in train_sp(train_lines, v, lossless=False).encode(stripped)) / stripped_bytes,
     }
     print(json.dumps(results["unigram_encode"], indent=1), file=sys.stderr)
 
