@@ -84,6 +84,9 @@ def train(
     a `tokenforge.corpus.count_pretokens` result. `base`: a tokenizer (object or file) to resume
     from: its ids are kept and new merges are appended (its pattern and normalizer are reused unless `pattern` /
     `normalizer` are passed explicitly). `progress`: a progress line on stderr (default: when stderr is a TTY).
+    `model`: "bpe", "unigram" (SentencePiece-style Unigram LM; options `character_coverage`, `max_piece_length`,
+    `seed_size`, `shrinking_factor`, `num_sub_iterations`, `byte_fallback`) or "pathpiece" (options
+    `init_factor`, `shrink`); see docs/training.md.
     Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_record_chars`, ...) and
     to counting (`max_distinct`, `batch_chars`, `ray`, `ray_address`); see `docs/training.md`.
     """
