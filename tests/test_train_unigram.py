@@ -185,3 +185,22 @@ def test_compression_close_to_sentencepiece(tmp_path):
     # ours gives 2369 vs 3103: SentencePiece keeps more short pieces; on 30k lines of en-rustdocs at 2000 pieces,
     # 342k vs 361k.)
     assert 0.6 * sp_tokens <= ours <= 1.15 * sp_tokens, (ours, sp_tokens)
+
+
+def test_same_vocabulary_whatever_the_thread_count():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, collections, sys; from tokenforge.training.unigram import *; "
+            "t = open(sys.argv[1], encoding='utf-8').read(); "
+            "w = sorted(collections.Counter(' ' + x for x in t.split()).items()); "
+            "print(json.dumps(train_unigram(w, UnigramTrainerConfig(vocab_size=600)).pieces))")
+    outs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "RAYON_NUM_THREADS": threads}
+        run = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "udhr-en.txt")], env=env,
+                             capture_output=True, text=True, check=True)
+        outs.append(json.loads(run.stdout))
+    assert outs[0] == outs[1] and len(outs[0]) == 600
