@@ -97,5 +97,7 @@ def test_options_and_errors():
         tokenforge.train(Texts([UDHR_EN]), vocab_size=700, model="unigram", character_coverage=2.0)
     with pytest.raises(tokenforge.ConfigError, match="BPE feature"):
         tokenforge.train(Texts([UDHR_EN]), vocab_size=700, model="pathpiece", base=ROOT / "examples" / "gpt2-small.tiktoken")
+    with pytest.raises(tokenforge.ConfigError, match="min_frequency: BPE option"):
+        tokenforge.train(Texts([UDHR_EN]), vocab_size=700, model="unigram", min_frequency=3)
     with pytest.raises(tokenforge.ConfigError, match="unknown training option"):
         tokenforge.train(Texts([UDHR_EN]), vocab_size=700, model="unigram", init_factor=2.0)

@@ -97,7 +97,10 @@ def train(
 
         return train_scored(model, corpus, vocab_size=vocab_size, pattern=DEFAULT_PATTERN if pattern is _UNSET else
                             pattern, normalizer=normalizer, special_tokens=special_tokens, base=base,
-                            progress=progress, max_token_length=max_token_length, options=corpus_options)
+                            progress=progress, max_token_length=max_token_length, options=corpus_options,
+                            bpe_only={"byte_level": not byte_level, "min_frequency": min_frequency,
+                                      "initial_alphabet": initial_alphabet, "limit_alphabet": limit_alphabet,
+                                      "check_every": check_every})
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)

@@ -26,9 +26,13 @@ class _RoundProgress(ProgressLine):
 
 
 def train_scored(model: str, corpus: Any, *, vocab_size: int, pattern, normalizer, special_tokens: Sequence[str],
-                 base: Any, progress: Optional[bool], max_token_length: Optional[int], options: dict):
+                 base: Any, progress: Optional[bool], max_token_length: Optional[int], options: dict,
+                 bpe_only: Optional[dict] = None):
     from . import _count
 
+    given = [k for k, v in (bpe_only or {}).items() if v]
+    if given:
+        raise ConfigError(f"{', '.join(given)}: BPE option(s), not used by model={model!r}")
     if base is not None:
         raise ConfigError(f"resuming from a base tokenizer is a BPE feature; model={model!r} trains from scratch")
     own = unigram.OPTIONS if model == "unigram" else pathpiece.OPTIONS
