@@ -242,8 +242,8 @@ def cmd_train(args) -> int:
             options[key] = value
     if args.ray:
         options["ray"] = True
-    # SuperBPE's parameters (training/superbpe.py); given only when set, so the paper's defaults apply otherwise.
-    for key in ("transition", "max_words_per_token", "sentence_punctuation"):
+    # SuperBPE's, Unigram's and PathPiece's parameters; given only when set, so the defaults apply otherwise.
+    for key in ("transition", "max_words_per_token", "sentence_punctuation", "character_coverage", "init_factor"):
         value = getattr(args, key)
         if value is not None:
             options[key] = value
@@ -273,7 +273,9 @@ def cmd_train(args) -> int:
     )
     tok.save(args.output, args.format)
     if not args.quiet:
-        print(f"wrote {args.output} ({tok.vocab_size} ids, {len(tok.model.merges or [])} merges)", file=sys.stderr)
+        merges = getattr(tok.model, "merges", None)
+        what = f"{len(merges)} merges" if merges is not None else f"{tok.model.kind} model, method {tok.method}"
+        print(f"wrote {args.output} ({tok.vocab_size} ids, {what})", file=sys.stderr)
     return 0
 
 
@@ -350,10 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless", "parity"],
+    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece"],
                    help="what to train: bpe, superbpe (superwords across whitespace, two stages) or boundless "
-                        "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json) or parity "
-                        "(parity-aware BPE over --lang-corpus / --dev)")
+                        "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json), parity "
+                        "(parity-aware BPE over --lang-corpus / --dev), unigram (SentencePiece-style Unigram LM) or "
+                        "pathpiece (fewest tokens)")
     p.add_argument("--transition", type=lambda v: float(v) if "." in v else int(v), default=None, metavar="T",
                    help="superbpe: vocabulary size where stage 2 starts, or a fraction of --vocab-size (default 0.9)")
     p.add_argument("--max-words-per-token", type=int, default=None, metavar="N",
@@ -370,6 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parity: moving-window variant over the last W parity merges (paper: 100; default 0: off)")
     p.add_argument("--alpha", type=float, default=2.0,
                    help="parity: with --window, a language may take up to ALPHA/languages of the window (default 2)")
+    p.add_argument("--character-coverage", type=float, default=None, metavar="F",
+                   help="unigram: share of character occurrences the required characters cover (default 0.9995)")
+    p.add_argument("--init-factor", type=float, default=None, metavar="F",
+                   help="pathpiece: the initial BPE vocabulary is F x --vocab-size (default 2)")
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

@@ -16,6 +16,8 @@ mod rng;
 mod spm;
 mod train_bindings;
 mod unicode_class;
+mod unigram_train;
+mod pathpiece_train;
 
 use bpe_encode::Bpe;
 use pipeline::{Allowed, NormStep, Pipeline, Special};
@@ -412,6 +414,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
+    m.add_class::<unigram_train::UnigramCorpus>()?;
+    m.add_function(wrap_pyfunction!(unigram_train::unigram_alternatives, m)?)?;
+    m.add_function(wrap_pyfunction!(unigram_train::unigram_seed_substrings, m)?)?;
+    m.add_function(wrap_pyfunction!(pathpiece_train::pathpiece_removal_costs, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(boundless_bindings::train_boundless, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;

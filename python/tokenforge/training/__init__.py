@@ -12,7 +12,7 @@ from ..pretokenizers import PreTokenizer
 from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
-MODELS = ("bpe", "superbpe", "boundless", "parity")
+MODELS = ("bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece")
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -87,7 +87,10 @@ def train(
     from: its ids are kept and new merges are appended (its pattern and normalizer are reused unless `pattern` /
     `normalizer` are passed explicitly). `progress`: a progress line on stderr (default: when stderr is a TTY).
     `model`: "bpe", "superbpe" (its own options `transition`, `max_words_per_token`, `sentence_punctuation`;
-    training/superbpe.py) or "boundless" (training/boundless.py); see docs/training.md.
+    training/superbpe.py), "boundless" (training/boundless.py), "parity" (training/parity.py), "unigram"
+    (SentencePiece-style Unigram LM; options `character_coverage`, `max_piece_length`, `seed_size`,
+    `shrinking_factor`, `num_sub_iterations`, `byte_fallback`) or "pathpiece" (options `init_factor`,
+    `shrink`); see docs/training.md.
     Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_record_chars`, ...) and
     to counting (`max_distinct`, `batch_chars`, `ray`, `ray_address`); see `docs/training.md`.
     """
@@ -113,6 +116,15 @@ def train(
                             normalizer=normalizer, min_frequency=min_frequency, max_token_length=max_token_length,
                             special_tokens=special_tokens, progress=progress, check_every=check_every,
                             **corpus_options)
+    if model in ("unigram", "pathpiece"):
+        from .scored import train_scored
+
+        return train_scored(model, corpus, vocab_size=vocab_size, pattern=DEFAULT_PATTERN if pattern is _UNSET else
+                            pattern, normalizer=normalizer, special_tokens=special_tokens, base=base,
+                            progress=progress, max_token_length=max_token_length, options=corpus_options,
+                            bpe_only={"byte_level": not byte_level, "min_frequency": min_frequency,
+                                      "initial_alphabet": initial_alphabet, "limit_alphabet": limit_alphabet,
+                                      "check_every": check_every})
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
