@@ -8,6 +8,7 @@ mod pretoken_count;
 mod pretokenize;
 mod train_bindings;
 mod unicode_class;
+mod wordpiece_train;
 
 use bpe_encode::Bpe;
 use pipeline::{Allowed, NormStep, Pipeline, Special};
@@ -340,5 +341,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
+    m.add_function(wrap_pyfunction!(wordpiece_train::train_wordpiece, m)?)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 /// Counts of distinct pretokens over a corpus, filled batch by batch.
 #[pyclass(module = "tokenforge._core")]
 pub struct PretokenCounter {
-    table: PretokenTable,
+    pub(crate) table: PretokenTable,
 }
 
 #[pymethods]
@@ -197,6 +197,7 @@ pub fn train_bpe<'py>(
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
             reserved_ids: reserved_ids.into_iter().collect(),
+            forbidden_prefix: None,
         };
         let mut report = |m: usize, t: usize| -> Result<(), String> {
             Python::with_gil(|py| {

@@ -13,6 +13,9 @@ from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
 MODELS = ("bpe",)
+from .methods import METHODS as _METHODS  # noqa: E402  (wordpiece, mwt, supertokens, lib)
+
+MODELS = MODELS + tuple(_METHODS)
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -89,6 +92,12 @@ def train(
     """
     if model not in MODELS:
         raise ConfigError(f"unknown model {model!r}; this version trains: {', '.join(MODELS)}")
+    if model in _METHODS:
+        return _METHODS[model](
+            corpus, vocab_size=vocab_size, byte_level=byte_level, pattern=pattern, normalizer=normalizer,
+            min_frequency=min_frequency, max_token_length=max_token_length, special_tokens=special_tokens,
+            initial_alphabet=initial_alphabet, limit_alphabet=limit_alphabet, base=base, progress=progress,
+            check_every=check_every, **corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
