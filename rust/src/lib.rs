@@ -3,6 +3,7 @@
 mod bpe_chars;
 mod bpe_encode;
 mod bpe_train;
+mod ngram_match;
 mod pipeline;
 mod pretoken_count;
 mod pretokenize;
@@ -342,5 +343,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train_bindings::train_bpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     m.add_function(wrap_pyfunction!(wordpiece_train::train_wordpiece, m)?)?;
+    m.add_class::<ngram_match::NgramMatcher>()?;
     Ok(())
 }
