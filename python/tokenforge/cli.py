@@ -162,6 +162,14 @@ def cmd_convert(args) -> int:
 
 def cmd_inspect(args) -> int:
     tok = _load(args.tokenizer)
+    if hasattr(tok, "describe"):  # multi-word and LiB tokenizers describe themselves
+        info = tok.describe(args.longest)
+        if args.json:
+            print(json.dumps(info, indent=1, ensure_ascii=False))
+        else:
+            for key, value in info.items():
+                print(f"{key:>15}: {value}")
+        return 0
     vocab = tok.model.vocab
     longest = sorted(vocab.items(), key=lambda kv: (-len(kv[0]), kv[1]))[: args.longest]
     info = {
@@ -210,6 +218,7 @@ def cmd_train(args) -> int:
             options[key] = value
     if args.ray:
         options["ray"] = True
+    options.update(_method_options(args))
     from pathlib import Path
 
     tok = train(
@@ -221,8 +230,39 @@ def cmd_train(args) -> int:
     )
     tok.save(args.output, args.format)
     if not args.quiet:
-        print(f"wrote {args.output} ({tok.vocab_size} ids, {len(tok.model.merges or [])} merges)", file=sys.stderr)
+        print(f"wrote {args.output} ({tok.vocab_size} ids, {len(getattr(tok.model, 'merges', None) or [])} merges)",
+              file=sys.stderr)
     return 0
+
+
+def add_method_args(p: argparse.ArgumentParser) -> None:
+    """Options of the WordPiece / multi-word / LiB trainers (--model wordpiece|mwt|supertokens|lib)."""
+    g = p.add_argument_group("wordpiece, mwt, supertokens, lib")
+    g.add_argument("--unk-token", default=None, help="wordpiece: the unknown token (default [UNK])")
+    g.add_argument("--continuation-prefix", default=None, help="wordpiece: prefix of word-inner tokens (default ##)")
+    g.add_argument("--mwt-k", type=int, default=None, metavar="K", help="mwt: how many word n-grams to add (default 2500)")
+    g.add_argument("--ngram-sizes", default=None, metavar="N,N", help="mwt: n-gram sizes in words (default 2)")
+    g.add_argument("--max-words", type=int, default=None, help="supertokens: most words per supertoken (default 4)")
+    g.add_argument("--passes", type=int, default=None, help="lib: passes over the corpus (default 2)")
+    g.add_argument("--seed", type=int, default=None, help="supertokens / lib: random seed (default 0)")
+
+
+def _method_options(args) -> dict:
+    out = {}
+    for key in ("unk_token", "continuation_prefix", "mwt_k", "max_words", "passes"):
+        value = getattr(args, key, None)
+        if value is not None:
+            out[key] = value
+    if getattr(args, "ngram_sizes", None):
+        try:
+            out["ngram_sizes"] = tuple(int(n) for n in args.ngram_sizes.split(","))
+        except ValueError:
+            from .errors import ConfigError
+
+            raise ConfigError(f"--ngram-sizes takes comma-separated integers, got {args.ngram_sizes!r}") from None
+    if getattr(args, "seed", None) is not None:
+        out["chunk_seed" if args.model == "supertokens" else "seed"] = args.seed
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -290,7 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe"], help="what to train")
+    from .training import MODELS
+
+    p.add_argument("--model", default="bpe", choices=list(MODELS),
+                   help="what to train: bpe, wordpiece, mwt (BPE + top-k word n-grams), supertokens (BPE on multi-word "
+                        "chunks), lib (Less-is-Better lexicon); see docs/training.md")
+    add_method_args(p)
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

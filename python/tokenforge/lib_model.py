@@ -123,5 +123,14 @@ class LibTokenizer:
 
         return PreTokenizer(None)
 
+    def describe(self, longest: int = 10) -> dict:
+        """What `tokenforge inspect` shows."""
+        multi = [u for u in self.units if " " in u.strip()]
+        return {"name": self.name, "model": "LiB (greedy longest match, byte fallback)", "vocab_size": self.vocab_size,
+                "units": len(self.units), "multi_word_units": len(multi),
+                "normalizer": list(self.normalizer.steps),
+                "longest_units": sorted(self.units, key=lambda u: (-len(u), u))[:longest],
+                "best_ranked_multi_word": multi[:longest]}
+
     def __repr__(self) -> str:
         return f"LibTokenizer(units={len(self.units)})"

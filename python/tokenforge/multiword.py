@@ -192,6 +192,15 @@ class MultiWordTokenizer:
         tok.training = obj.get("training")
         return tok
 
+    def describe(self, longest: int = 10) -> dict:
+        """What `tokenforge inspect` shows."""
+        by_id = sorted(self.ngrams.items(), key=lambda kv: kv[1])
+        return {"name": self.name, "model": f"multi-word tokens over {type(self.base.model).__name__}",
+                "vocab_size": self.vocab_size, "base_vocab_size": self.base.vocab_size,
+                "multi_word_tokens": len(self.ngrams), "pattern_name": self.pretokenizer.name,
+                "normalizer": list(self.normalizer.steps),
+                "first_multi_word_tokens": ["".join(k) for k, _ in by_id[:longest]]}
+
     def __repr__(self) -> str:
         return f"MultiWordTokenizer(base={self.base!r}, ngrams={len(self.ngrams)})"
 

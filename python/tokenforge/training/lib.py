@@ -198,6 +198,8 @@ def train_lib(
         value = options.pop(k, None)
         if k == "special_tokens" and value:
             raise ConfigError("LiB tokenizers take no special tokens in this version")
+        if k == "pattern" and value is not None and type(value).__name__ != "object":
+            raise ConfigError("LiB reads whole records (its units may span words); pattern= does not apply")
     unknown = set(options) - set(_READ_OPTIONS)
     if unknown:
         raise ConfigError(f"unknown training option(s): {', '.join(sorted(unknown))}")
