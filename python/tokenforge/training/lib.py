@@ -177,7 +177,7 @@ def train_lib(
     from ..corpus import PretokenCounts, open_corpus
     from ..lib_model import LibTokenizer
     from ..normalizers import Normalizer
-    from . import _READ_OPTIONS
+    from . import _READ_OPTIONS, _UNSET
     from .methods import no_base
 
     no_base("lib", base)
@@ -198,7 +198,7 @@ def train_lib(
         value = options.pop(k, None)
         if k == "special_tokens" and value:
             raise ConfigError("LiB tokenizers take no special tokens in this version")
-        if k == "pattern" and value is not None and type(value).__name__ != "object":
+        if k == "pattern" and value is not None and value is not _UNSET:
             raise ConfigError("LiB reads whole records (its units may span words); pattern= does not apply")
     unknown = set(options) - set(_READ_OPTIONS)
     if unknown:
