@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 
 #[pyclass(module = "tokenforge._core", frozen)]
 pub struct NgramMatcher {
-    /// (node, pretoken) -> child node; node 0 is the root.
-    children: FxHashMap<(u32, Box<str>), u32>,
+    /// Per node: pretoken -> child node; node 0 is the root.
+    children: Vec<FxHashMap<Box<str>, u32>>,
     /// The token id ending at each node, if one does.
     ends: Vec<Option<u32>>,
 }
@@ -19,7 +19,7 @@ impl NgramMatcher {
     /// `ngrams`: (pretokens, id) for each multi-word token; none may be empty or repeated.
     #[new]
     fn new(ngrams: Vec<(Vec<String>, u32)>) -> PyResult<Self> {
-        let mut m = NgramMatcher { children: FxHashMap::default(), ends: vec![None] };
+        let mut m = NgramMatcher { children: vec![FxHashMap::default()], ends: vec![None] };
         for (pieces, id) in ngrams {
             if pieces.is_empty() || pieces.iter().any(|p| p.is_empty()) {
                 return Err(tf_error("ConfigError", format!("multi-word token {id} has an empty part")));
@@ -27,9 +27,10 @@ impl NgramMatcher {
             let mut node = 0u32;
             for p in pieces.iter() {
                 let next = m.ends.len() as u32;
-                let child = *m.children.entry((node, p.as_str().into())).or_insert(next);
+                let child = *m.children[node as usize].entry(p.as_str().into()).or_insert(next);
                 if child == next {
                     m.ends.push(None);
+                    m.children.push(FxHashMap::default());
                 }
                 node = child;
             }
@@ -46,14 +47,11 @@ impl NgramMatcher {
         py.allow_threads(|| {
             let mut out = Vec::new();
             let mut i = 0;
-            let mut key: (u32, Box<str>) = (0, "".into());
             while i < pieces.len() {
                 let (mut node, mut best) = (0u32, None);
                 let mut j = i;
                 while j < pieces.len() {
-                    key.0 = node;
-                    key.1 = pieces[j].as_str().into();
-                    match self.children.get(&key) {
+                    match self.children[node as usize].get(pieces[j].as_str()) {
                         Some(&child) => {
                             node = child;
                             j += 1;
