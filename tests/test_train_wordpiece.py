@@ -113,3 +113,49 @@ def test_bad_parameters():
         learn_wordpiece(c, WordPieceTrainerConfig(vocab_size=3))
     with pytest.raises(TrainingError, match="also a character"):
         learn_wordpiece(_counter({"a!": 1}), WordPieceTrainerConfig(vocab_size=50, special_tokens=["!"]))
+
+
+# -- end to end: trained vocabulary + the model layer's WordPieceModel -------------------------------------------
+
+@pytest.fixture(scope="module")
+def wp_tok():
+    pytest.importorskip("tokenforge.models.wordpiece")
+    import tokenforge
+    from tokenforge import Texts
+
+    from conftest import ROOT
+
+    text = (ROOT / "examples" / "udhr-en.txt").read_text(encoding="utf-8")
+    return tokenforge.train(Texts(text.splitlines(True)), model="wordpiece", vocab_size=800)
+
+
+def test_trained_tokenizer_loads_in_tokenizers_with_our_ids(wp_tok, tmp_path):
+    tokenizers = pytest.importorskip("tokenizers")
+    from conftest import ROOT
+
+    path = tmp_path / "wp.json"
+    wp_tok.save(path)
+    hf = tokenizers.Tokenizer.from_file(str(path))
+    texts = [(ROOT / "examples" / "udhr-en.txt").read_text(encoding="utf-8")]
+    if (CORPORA / "en-rustdocs.txt.gz").is_file():
+        texts.append(read_corpus(CORPORA / "en-rustdocs.txt.gz")[:200_000])
+    for text in texts:
+        assert hf.encode(text, add_special_tokens=False).ids == wp_tok.encode(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("Everyone has the right to life, liberty.\n")), max_size=120))
+def test_what_wordpiece_keeps(wp_tok, text):
+    # Over the training alphabet (no [UNK]), decoding gives back the same words: same pre-tokenization.
+    ids = wp_tok.encode(text)
+    assert wp_tok.model.unk_id not in ids
+    assert wp_tok.pretokenize(wp_tok.decode(ids)) == wp_tok.pretokenize(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=80))
+def test_unknown_words_become_one_unk_each(wp_tok, text):
+    ids = wp_tok.encode(text)
+    alphabet = {t for t in wp_tok.model.vocab if len(t) == 1}
+    unknown_words = [w for w in wp_tok.pretokenize(text) if not set(w) <= alphabet or len(w) > 100]
+    assert ids.count(wp_tok.model.unk_id) == len(unknown_words)

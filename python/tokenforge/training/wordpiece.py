@@ -20,6 +20,9 @@ from .alphabet import char_alphabet
 # start of a word and the continuation "x" stay distinct tokens.
 CONTINUATION = b"\xff"
 
+# BERT's pre-tokenizer (whitespace dropped, punctuation alone), the model layer's "bert" pattern.
+DEFAULT_PATTERN = "bert"
+
 
 @dataclass
 class WordPieceTrainerConfig:
@@ -117,7 +120,7 @@ def train_wordpiece(
     corpus: Any,
     *,
     vocab_size: int,
-    pattern: Any = "o200k",
+    pattern: Any = DEFAULT_PATTERN,
     normalizer: Any = None,
     min_frequency: int = 0,
     max_token_length: Optional[int] = None,
@@ -139,7 +142,7 @@ def train_wordpiece(
     from .methods import native_counts, no_base, resolve_pipeline, show_progress
 
     no_base("wordpiece", base)
-    pretok, norm = resolve_pipeline(pattern, normalizer)
+    pretok, norm = resolve_pipeline(pattern, normalizer, default_pattern=DEFAULT_PATTERN)
     config = WordPieceTrainerConfig(
         vocab_size=vocab_size, special_tokens=list(special_tokens), unk_token=unk_token,
         continuation_prefix=continuation_prefix, min_frequency=min_frequency, max_token_length=max_token_length,
