@@ -11,11 +11,14 @@ default 1; never trained on). For each vocabulary size (`--vocab-sizes`, default
   and its ratio to plain BPE's median. Runs are interleaved (bpe, wordpiece, ..., bpe, wordpiece, ...).
 
 Methods (all `tokenforge.train(texts, vocab_size=N, model=...)`, o200k pre-tokenization unless said):
-  bpe          plain byte-level BPE (the reference row);
-  wordpiece    likelihood WordPiece; held-out count includes [UNK] tokens (also reported), when the model layer
-               (tokenforge.models.wordpiece) is present, else skipped with the reason;
-  hf-wordpiece the peer: HF `tokenizers` WordPieceTrainer (BPE-style merges with ## prefix) on the same lines, with
-               the same o200k split (`pre_tokenizers.Split`), same vocab size;
+  bpe          plain byte-level BPE (the reference row for the multi-word methods);
+  bpe-bert     the same BPE with WordPiece's BERT split (whitespace dropped, punctuation alone): the like-for-like
+               reference row for the WordPiece rows (`tokens_vs_bpe` of those rows is against this one);
+  wordpiece    likelihood WordPiece, min_frequency=0 (the bare criterion); held-out count includes [UNK] tokens
+               (also reported); needs the model layer (tokenforge.models.wordpiece), else skipped with the reason;
+  wordpiece-mf10  the same with min_frequency=10;
+  hf-wordpiece the peer: HF `tokenizers` WordPieceTrainer (BPE-style merges with ## prefix) with
+               `BertPreTokenizer`, same lines, same vocab size;
   mwt          BPE with vocab_size - k ids + the top-k word bigrams (`--mwt-k`, default 10% of N);
   supertokens  BPE on multi-word chunks (max_words=4, seed 0);
   lib          LiB trained on the first `--lib-lines` training lines (default 20000; pure Python), passes=2.
@@ -49,7 +52,8 @@ from tokenforge import Texts  # noqa: E402
 from tokenforge.atomic import atomic_write  # noqa: E402
 
 DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
-METHODS = ("bpe", "wordpiece", "hf-wordpiece", "mwt", "supertokens", "lib")
+METHODS = ("bpe", "bpe-bert", "wordpiece", "wordpiece-mf10", "hf-wordpiece", "mwt", "supertokens", "lib")
+WORDPIECE_ROWS = ("wordpiece", "wordpiece-mf10", "hf-wordpiece")
 
 
 def load_lines(train_mb: float, heldout_mb: float) -> tuple[list[str], str]:
@@ -79,22 +83,24 @@ def has_wordpiece_model() -> bool:
 
 def train_one(method: str, lines: list[str], vocab_size: int, args):
     if method == "hf-wordpiece":
-        from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
-
-        from tokenforge.pretokenizers import O200K_PATTERN, hf_spelling
+        from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
         hf = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-        hf.pre_tokenizer = pre_tokenizers.Split(Regex(hf_spelling(O200K_PATTERN)), behavior="isolated")
+        hf.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[UNK]"], show_progress=False)
         hf.train_from_iterator(lines, trainer)
         return hf
     kw: dict = {}
     if method == "mwt":
         kw["mwt_k"] = args.mwt_k or vocab_size // 10
+    if method == "bpe-bert":
+        kw["pattern"] = "bert"
+    if method == "wordpiece-mf10":
+        kw["min_frequency"] = 10
     if method == "lib":
         lines = lines[: args.lib_lines]
         kw["passes"] = 2
-    model = "bpe" if method == "bpe" else method
+    model = {"bpe-bert": "bpe", "wordpiece-mf10": "wordpiece"}.get(method, method)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return tokenforge.train(Texts(lines), vocab_size=vocab_size, model=model, progress=False, **kw)
@@ -106,7 +112,7 @@ def count(method: str, tok, text: str) -> dict:
         unk = tok.token_to_id("[UNK]")
     else:
         ids = tok.encode(text)
-        unk = tok.token_to_id("[UNK]") if method == "wordpiece" else None
+        unk = tok.token_to_id("[UNK]") if method.startswith("wordpiece") else None
     out = {"tokens": len(ids), "bytes_per_token": round(len(text.encode("utf-8")) / max(1, len(ids)), 4),
            "vocab_size": tok.get_vocab_size() if method == "hf-wordpiece" else tok.vocab_size}
     if unk is not None:
@@ -128,9 +134,11 @@ def main(argv=None) -> int:
     lines, held = load_lines(args.train_mb, args.heldout_mb)
     methods = list(args.methods)
     skipped = {}
-    if "wordpiece" in methods and not has_wordpiece_model():
-        methods.remove("wordpiece")
-        skipped["wordpiece"] = "tokenforge.models.wordpiece is not in this build (the model layer lands separately)"
+    if not has_wordpiece_model():
+        for m in ("wordpiece", "wordpiece-mf10", "bpe-bert"):
+            if m in methods:
+                methods.remove(m)
+                skipped[m] = "needs tokenforge.models.wordpiece and the 'bert' pattern (the model layer)"
     result = {"command": " ".join([sys.executable, *sys.argv]), "machine": {"python": sys.version.split()[0],
               "platform": platform.platform(), "cpus": os.cpu_count()},
               "corpus": {"file": "corpora/en-rustdocs.txt.gz", "train_lines": len(lines),
@@ -148,13 +156,15 @@ def main(argv=None) -> int:
                 if m not in counts:
                     counts[m] = count(m, tok, held)
         base_t = statistics.median(times["bpe"]) if "bpe" in times else None
-        base_tokens = counts.get("bpe", {}).get("tokens")
         rows = {}
         for m in methods:
+            ref = "bpe-bert" if m in WORDPIECE_ROWS and "bpe-bert" in counts else "bpe"
+            base_tokens = counts.get(ref, {}).get("tokens")
             med = statistics.median(times[m])
             rows[m] = {**counts[m], "train_s_runs": [round(x, 3) for x in times[m]], "train_s_median": round(med, 3),
                        "train_time_vs_bpe": round(med / base_t, 3) if base_t else None,
-                       "tokens_vs_bpe": round(counts[m]["tokens"] / base_tokens, 4) if base_tokens else None}
+                       "tokens_vs_bpe": round(counts[m]["tokens"] / base_tokens, 4) if base_tokens else None,
+                       "tokens_reference_row": ref}
             print(f"{n:>6} {m:<13} tokens {counts[m]['tokens']:>9} ({rows[m]['tokens_vs_bpe']}x bpe)  "
                   f"train {med:7.2f}s ({rows[m]['train_time_vs_bpe']}x bpe)", flush=True)
         result["sizes"][str(n)] = rows

@@ -56,3 +56,16 @@ def test_bad_options_exit_2(capsys, monkeypatch, tmp_path, argv, message):
     status, _, err = run(capsys, monkeypatch, ["train", UDHR_EN, "--vocab-size", "700", "-o",
                                                 str(tmp_path / "x.json"), "-q", *argv])
     assert status == 2 and message in err and "Traceback" not in err
+
+
+def test_wordpiece_file_matches_tokenizers(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("tokenforge.models.wordpiece")
+    tokenizers = pytest.importorskip("tokenizers")
+    out_path = tmp_path / "wp.json"
+    status, _, err = run(capsys, monkeypatch, ["train", UDHR_EN, "--model", "wordpiece", "--vocab-size", "800",
+                                                "-o", str(out_path), "-q"])
+    assert status == 0, err
+    status, out, _ = run(capsys, monkeypatch, ["encode", "-t", str(out_path), "--keep-final-newline"],
+                         stdin=TEXT.encode())
+    hf = tokenizers.Tokenizer.from_file(str(out_path))
+    assert [int(x) for x in out.split()] == hf.encode(TEXT, add_special_tokens=False).ids
