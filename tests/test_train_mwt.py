@@ -148,3 +148,9 @@ def test_bad_parameters():
         tokenforge.train(corpus, model="mwt", vocab_size=700, mwt_k=0)
     with pytest.raises(ConfigError, match="running text"):
         tokenforge.train({"the cat": 3}, model="mwt", vocab_size=700, mwt_k=10)
+
+
+def test_token_lookup(mwt):
+    gram, i = next(iter(mwt.ngrams.items()))
+    assert mwt.token_to_id("".join(gram)) == i and mwt.id_to_token(i) == "".join(gram)
+    assert mwt.token_to_id("Ġthe") == mwt.base.token_to_id("Ġthe")

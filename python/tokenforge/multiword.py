@@ -37,6 +37,7 @@ class MultiWordTokenizer:
         if len(set(self.ngrams.values())) != len(self.ngrams):
             raise ConfigError("two multi-word tokens share an id")
         self._text = {i: "".join(k) for k, i in self.ngrams.items()}
+        self._by_text = {t: i for i, t in self._text.items()}
         self._matcher = _core.NgramMatcher([(list(k), i) for k, i in sorted(self.ngrams.items(), key=lambda kv: kv[1])])
         from .tokenizer import Tokenizer
 
@@ -152,10 +153,8 @@ class MultiWordTokenizer:
         return self._text.get(i) if i in self._text else self.base.id_to_token(i)
 
     def token_to_id(self, token: str) -> Optional[int]:
-        for k, i in self.ngrams.items():
-            if "".join(k) == token and len(k) > 1:
-                return i
-        return self.base.token_to_id(token)
+        found = self._by_text.get(token)
+        return found if found is not None else self.base.token_to_id(token)
 
     # -- files -----------------------------------------------------------------------------------------------------
 
