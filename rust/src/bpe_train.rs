@@ -137,6 +137,10 @@ pub struct Engine {
     /// A first byte marking a continuation token (WordPiece's `##`); dropped from the right
     /// token when two tokens are joined.
     continuation_marker: Option<u8>,
+    /// Likelihood: pairs seen fewer times are not pushed (they cannot be chosen, and re-pushing them after
+    /// every change of their symbols' counts would make each merge cost all of them). A pair's count only
+    /// rises through a merge that creates one of its symbols, which pushes it again.
+    push_floor: u64,
 }
 
 /// One learned merge: `left` + `right`, and how often the pair occurred when it was chosen.
@@ -182,6 +186,7 @@ impl Engine {
             sym_count: Vec::new(),
             partners: Vec::new(),
             continuation_marker,
+            push_floor: 1,
         };
         engine.init_pairs();
         engine
@@ -250,6 +255,9 @@ impl Engine {
         list.retain(|p| self.pair_counts.contains_key(p) && seen.insert(*p));
         for &p in &list {
             let c = self.pair_counts[&p];
+            if c < self.push_floor {
+                continue;
+            }
             let (k1, k2) = self.key(p, c);
             self.heap.push((k1, k2, Reverse(p)));
         }
@@ -424,6 +432,11 @@ impl Engine {
     ) -> Result<Vec<Merge>, String> {
         let mut merges = Vec::new();
         let mut new_tokens = 0usize;
+        if self.policy == Policy::Likelihood {
+            self.push_floor = limits.min_frequency.max(1);
+            let floor = self.push_floor;
+            self.heap.retain(|&(_, c, _)| c >= floor);
+        }
         while new_tokens < limits.new_tokens {
             let Some((p, count)) = self.pop_best(limits) else { break };
             let (a, b) = unpair(p);
