@@ -252,7 +252,8 @@ impl Engine {
         }
         let mut list = std::mem::take(&mut self.partners[s as usize]);
         let mut seen: FxHashSet<u64> = FxHashSet::default();
-        list.retain(|p| self.pair_counts.contains_key(p) && seen.insert(*p));
+        let floor = self.push_floor;
+        list.retain(|p| self.pair_counts.get(p).is_some_and(|&c| c >= floor) && seen.insert(*p));
         for &p in &list {
             let c = self.pair_counts[&p];
             if c < self.push_floor {
@@ -273,7 +274,11 @@ impl Engine {
             }
             let (t1, t2) = self.key(p, current);
             if (t1, t2) != (k1, k2) {
-                self.heap.push((t1, t2, Reverse(p)));
+                // Likelihood: every pair whose key changes is pushed with its new key by the merge that
+                // changed it, so a mismatching entry is a stale duplicate.
+                if self.policy == Policy::Frequency {
+                    self.heap.push((t1, t2, Reverse(p)));
+                }
                 continue;
             }
             let c = current;
@@ -376,8 +381,14 @@ impl Engine {
                 continue;
             }
             *entry = updated as u64;
-            if is_new && self.policy == Policy::Likelihood {
-                self.add_partner(q);
+            if self.policy == Policy::Likelihood {
+                // Partner lists hold the pairs that can be chosen (count >= floor); a pair only rises
+                // past the floor here, holding the new token.
+                let (l, r) = unpair(q);
+                let crossed = (*entry >= self.push_floor) && (is_new || ((l == x || r == x) && d > 0 && (*entry as i128 - d) < self.push_floor as i128));
+                if crossed {
+                    self.add_partner(q);
+                }
             }
             let (l, r) = unpair(q);
             if (l == x || r == x) && self.policy == Policy::Frequency {
@@ -390,6 +401,20 @@ impl Engine {
             self.refresh_partners(a);
             if b != a {
                 self.refresh_partners(b);
+            }
+            // Stale entries pile up (each refresh leaves the old ones): rebuild when they dominate.
+            if self.heap.len() > 4 * self.pair_counts.len() + 1024 {
+                let floor = self.push_floor;
+                let fresh: Vec<_> = self
+                    .pair_counts
+                    .iter()
+                    .filter(|&(_, &c)| c >= floor)
+                    .map(|(&q, &c)| {
+                        let (k1, k2) = self.key(q, c);
+                        (k1, k2, Reverse(q))
+                    })
+                    .collect();
+                self.heap = fresh.into();
             }
         }
     }
@@ -436,6 +461,10 @@ impl Engine {
             self.push_floor = limits.min_frequency.max(1);
             let floor = self.push_floor;
             self.heap.retain(|&(_, c, _)| c >= floor);
+            let counts = &self.pair_counts;
+            for list in self.partners.iter_mut() {
+                list.retain(|p| counts.get(p).is_some_and(|&c| c >= floor));
+            }
         }
         while new_tokens < limits.new_tokens {
             let Some((p, count)) = self.pop_best(limits) else { break };
