@@ -182,6 +182,14 @@ def cmd_convert(args) -> int:
 
 def cmd_inspect(args) -> int:
     tok = _load(args.tokenizer)
+    if hasattr(tok, "describe"):  # multi-word and LiB tokenizers describe themselves
+        info = tok.describe(args.longest)
+        if args.json:
+            print(json.dumps(info, indent=1, ensure_ascii=False))
+        else:
+            for key, value in info.items():
+                print(f"{key:>15}: {value}")
+        return 0
     vocab = tok.model.vocab
     m = tok.model
     by_bytes = [(m.id_to_bytes(i), i) for i in vocab.values()]
@@ -247,6 +255,7 @@ def cmd_train(args) -> int:
         value = getattr(args, key)
         if value is not None:
             options[key] = value
+    options.update(_method_options(args))
     from pathlib import Path
 
     corpus = [Path(c) for c in args.corpus]
@@ -274,9 +283,40 @@ def cmd_train(args) -> int:
     tok.save(args.output, args.format)
     if not args.quiet:
         merges = getattr(tok.model, "merges", None)
-        what = f"{len(merges)} merges" if merges is not None else f"{tok.model.kind} model, method {tok.method}"
+        kind, method = getattr(tok.model, "kind", type(tok).__name__), getattr(tok, "method", None)
+        what = f"{len(merges)} merges" if merges is not None else f"{kind} model" + (f", method {method}" if method else "")
         print(f"wrote {args.output} ({tok.vocab_size} ids, {what})", file=sys.stderr)
     return 0
+
+
+def add_method_args(p: argparse.ArgumentParser) -> None:
+    """Options of the WordPiece / multi-word / LiB trainers (--model wordpiece|mwt|supertokens|lib)."""
+    g = p.add_argument_group("wordpiece, mwt, supertokens, lib")
+    g.add_argument("--unk-token", default=None, help="wordpiece: the unknown token (default [UNK])")
+    g.add_argument("--continuation-prefix", default=None, help="wordpiece: prefix of word-inner tokens (default ##)")
+    g.add_argument("--mwt-k", type=int, default=None, metavar="K", help="mwt: how many word n-grams to add (default 2500)")
+    g.add_argument("--ngram-sizes", default=None, metavar="N,N", help="mwt: n-gram sizes in words (default 2)")
+    g.add_argument("--max-words", type=int, default=None, help="supertokens: most words per supertoken (default 4)")
+    g.add_argument("--passes", type=int, default=None, help="lib: passes over the corpus (default 2)")
+    g.add_argument("--seed", type=int, default=None, help="supertokens / lib: random seed (default 0)")
+
+
+def _method_options(args) -> dict:
+    out = {}
+    for key in ("unk_token", "continuation_prefix", "mwt_k", "max_words", "passes"):
+        value = getattr(args, key, None)
+        if value is not None:
+            out[key] = value
+    if getattr(args, "ngram_sizes", None):
+        try:
+            out["ngram_sizes"] = tuple(int(n) for n in args.ngram_sizes.split(","))
+        except ValueError:
+            from .errors import ConfigError
+
+            raise ConfigError(f"--ngram-sizes takes comma-separated integers, got {args.ngram_sizes!r}") from None
+    if getattr(args, "seed", None) is not None:
+        out["chunk_seed" if args.model == "supertokens" else "seed"] = args.seed
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -352,11 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
                    ".tiktoken: rank file + NAME.json; see --format)")
     p.add_argument("--vocab-size", type=int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
-    p.add_argument("--model", default="bpe", choices=["bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece"],
+    from .training import MODELS
+
+    p.add_argument("--model", default="bpe", choices=list(MODELS),
                    help="what to train: bpe, superbpe (superwords across whitespace, two stages) or boundless "
                         "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json), parity "
-                        "(parity-aware BPE over --lang-corpus / --dev), unigram (SentencePiece-style Unigram LM) or "
-                        "pathpiece (fewest tokens)")
+                        "(parity-aware BPE over --lang-corpus / --dev), unigram (SentencePiece-style Unigram LM), "
+                        "pathpiece (fewest tokens), wordpiece, mwt (BPE + top-k word n-grams), supertokens (BPE on "
+                        "multi-word chunks), lib (Less-is-Better lexicon); see docs/training.md")
     p.add_argument("--transition", type=lambda v: float(v) if "." in v else int(v), default=None, metavar="T",
                    help="superbpe: vocabulary size where stage 2 starts, or a fraction of --vocab-size (default 0.9)")
     p.add_argument("--max-words-per-token", type=int, default=None, metavar="N",
@@ -377,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="unigram: share of character occurrences the required characters cover (default 0.9995)")
     p.add_argument("--init-factor", type=float, default=None, metavar="F",
                    help="pathpiece: the initial BPE vocabulary is F x --vocab-size (default 2)")
+    add_method_args(p)
     p.add_argument("--char-level", action="store_true",
                    help="character-level BPE with byte fallback (default: byte-level)")
     p.add_argument("--pattern", default=None,

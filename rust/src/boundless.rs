@@ -120,7 +120,7 @@ impl SuperPairs {
     }
 
     /// Counts the candidates among the pretokens complete from the start.
-    pub fn init(&mut self, words: &WordTable, pair_counts: &mut FxHashMap<u64, u64>, heap: &mut BinaryHeap<(u64, Reverse<u64>)>) {
+    pub fn init(&mut self, words: &WordTable, pair_counts: &mut FxHashMap<u64, u64>, heap: &mut BinaryHeap<(u64, u64, Reverse<u64>)>) {
         let mut counts = FxHashMap::default();
         let mut index = std::mem::take(&mut self.records_of);
         for r in 0..self.count.len() {
@@ -129,7 +129,7 @@ impl SuperPairs {
         self.records_of = index;
         for (k, c) in counts {
             pair_counts.insert(k, c);
-            heap.push((c, Reverse(k)));
+            heap.push((c, 0, Reverse(k)));
         }
     }
 
@@ -142,7 +142,7 @@ impl SuperPairs {
 
     /// Words `ws` have just become one token each (by the same merge): their pairs with complete
     /// neighbours become candidates. A pair of two such words is counted once, from its left one.
-    pub fn complete(&mut self, ws: &[u32], words: &WordTable, pair_counts: &mut FxHashMap<u64, u64>, heap: &mut BinaryHeap<(u64, Reverse<u64>)>) {
+    pub fn complete(&mut self, ws: &[u32], words: &WordTable, pair_counts: &mut FxHashMap<u64, u64>, heap: &mut BinaryHeap<(u64, u64, Reverse<u64>)>) {
         if self.fresh.len() < words.n_words() {
             self.fresh.resize(words.n_words(), false);
         }
@@ -182,7 +182,7 @@ impl SuperPairs {
         touched.sort_unstable();
         touched.dedup();
         for key in touched {
-            heap.push((pair_counts[&key], Reverse(key)));
+            heap.push((pair_counts[&key], 0, Reverse(key)));
         }
     }
 

@@ -118,6 +118,7 @@ pub fn train_boundless<'py>(
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
             reserved_ids: FxHashSet::default(),
+            forbidden_prefix: None,
             max_words: None,
             sentence_punctuation: Vec::new(),
         };

@@ -73,6 +73,21 @@ impl WordTable {
         &self.symbols[s..s + self.len[w] as usize]
     }
 
+    /// Occurrences of each symbol id below `n` (weighted by word counts).
+    fn count_symbols(&self, n: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; n];
+        for w in 0..self.n_words() {
+            let c = self.count[w];
+            for &s in self.word(w) {
+                if counts.len() <= s as usize {
+                    counts.resize(s as usize + 1, 0);
+                }
+                counts[s as usize] = counts[s as usize].saturating_add(c);
+            }
+        }
+        counts
+    }
+
     /// Pair counts from scratch: the ground truth the incremental state must equal.
     fn count_pairs(&self) -> FxHashMap<u64, u64> {
         let mut counts: FxHashMap<u64, u64> = FxHashMap::default();
@@ -85,6 +100,16 @@ impl WordTable {
         }
         counts
     }
+}
+
+/// Which pair the engine merges next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// BPE: the most frequent pair.
+    Frequency,
+    /// WordPiece: the pair maximising count(ab) / (count(a) * count(b)), the gain in corpus
+    /// likelihood of a unigram model; ties to the more frequent pair, then the smaller ids.
+    Likelihood,
 }
 
 pub struct TrainLimits {
@@ -105,6 +130,9 @@ pub struct TrainLimits {
     pub max_words: Option<u32>,
     /// SuperBPE: no token may hold one of these bytes followed by whitespace and another word.
     pub sentence_punctuation: Vec<u8>,
+    /// No learned token may start with these bytes (WordPiece: a word-initial token spelled
+    /// `##...` would read as a continuation token in the vocabulary file).
+    pub forbidden_prefix: Option<Box<[u8]>>,
 }
 
 /// Whether a token crosses sentence punctuation: one of `punct`, right after it whitespace, then a
@@ -148,12 +176,26 @@ pub struct Engine {
     token_len: Vec<u32>,
     pair_counts: FxHashMap<u64, u64>,
     pair_words: FxHashMap<u64, Vec<u32>>,
-    heap: BinaryHeap<(u64, Reverse<u64>)>,
+    /// (primary key, secondary key, pair): (count, 0) under Frequency, (score bits, count) under
+    /// Likelihood. Positive f64 bits order as the floats do.
+    heap: BinaryHeap<(u64, u64, Reverse<u64>)>,
     visited: Vec<u32>,
     /// BoundlessBPE: supermerge candidates between adjacent complete pretokens (None: plain BPE).
     superwords: Option<SuperPairs>,
     /// Words the last merge reduced to one symbol (complete pretokens), for `superwords`.
     completed: Vec<u32>,
+    policy: Policy,
+    /// Likelihood only: occurrences of each symbol in the words, and the pairs each symbol was
+    /// seen in (may hold dead or repeated pairs; cleaned when walked).
+    sym_count: Vec<u64>,
+    partners: Vec<Vec<u64>>,
+    /// A first byte marking a continuation token (WordPiece's `##`); dropped from the right
+    /// token when two tokens are joined.
+    continuation_marker: Option<u8>,
+    /// Likelihood: pairs seen fewer times are not pushed (they cannot be chosen, and re-pushing them after
+    /// every change of their symbols' counts would make each merge cost all of them). A pair's count only
+    /// rises through a merge that creates one of its symbols, which pushes it again.
+    push_floor: u64,
 }
 
 /// One learned merge: `left` + `right`, and how often the pair occurred when it was chosen.
@@ -170,6 +212,17 @@ impl Engine {
     /// `tokens`: id -> bytes of every existing token; `token_len`: each one's length in the unit
     /// `max_token_length` counts.
     pub fn new(words: WordTable, tokens: Vec<Option<Box<[u8]>>>, token_len: Vec<u32>) -> Engine {
+        Engine::with_policy(words, tokens, token_len, Policy::Frequency, None)
+    }
+
+    /// An engine under `policy`; `continuation_marker`: see the field.
+    pub fn with_policy(
+        words: WordTable,
+        tokens: Vec<Option<Box<[u8]>>>,
+        token_len: Vec<u32>,
+        policy: Policy,
+        continuation_marker: Option<u8>,
+    ) -> Engine {
         let mut index = FxHashMap::default();
         for (id, t) in tokens.iter().enumerate() {
             if let Some(t) = t {
@@ -188,6 +241,11 @@ impl Engine {
             visited: vec![u32::MAX; n_words],
             superwords: None,
             completed: Vec::new(),
+            policy,
+            sym_count: Vec::new(),
+            partners: Vec::new(),
+            continuation_marker,
+            push_floor: 1,
         };
         engine.init_pairs();
         engine
@@ -207,20 +265,87 @@ impl Engine {
                 }
             }
         }
-        self.heap = self.pair_counts.iter().map(|(&p, &c)| (c, Reverse(p))).collect();
+        if self.policy == Policy::Likelihood {
+            self.sym_count = words.count_symbols(self.tokens.len());
+            self.partners = vec![Vec::new(); self.tokens.len()];
+            let mut pairs: Vec<u64> = self.pair_counts.keys().copied().collect();
+            pairs.sort_unstable();
+            for p in pairs {
+                self.add_partner(p);
+            }
+        }
+        let heap: Vec<_> = self.pair_counts.iter().map(|(&p, &c)| { let (k1, k2) = self.key(p, c); (k1, k2, Reverse(p)) }).collect();
+        self.heap = heap.into();
+    }
+
+    /// The heap key of pair `p` occurring `c` times, under the policy.
+    fn key(&self, p: u64, c: u64) -> (u64, u64) {
+        match self.policy {
+            Policy::Frequency => (c, 0),
+            Policy::Likelihood => {
+                let (a, b) = unpair(p);
+                let score = likelihood_score(c, self.sym_count[a as usize], self.sym_count[b as usize]);
+                (score.to_bits(), c)
+            }
+        }
+    }
+
+    fn add_partner(&mut self, p: u64) {
+        let (a, b) = unpair(p);
+        for s in [a, b] {
+            if self.partners.len() <= s as usize {
+                self.partners.resize(s as usize + 1, Vec::new());
+            }
+        }
+        self.partners[a as usize].push(p);
+        if a != b {
+            self.partners[b as usize].push(p);
+        }
+    }
+
+    /// Likelihood: pushes every live pair holding symbol `s` with its current key (a symbol whose
+    /// count fell raises the score of all its pairs), and drops dead or repeated entries.
+    fn refresh_partners(&mut self, s: u32) {
+        if self.partners.len() <= s as usize {
+            self.partners.resize(s as usize + 1, Vec::new());
+        }
+        let mut list = std::mem::take(&mut self.partners[s as usize]);
+        let mut seen: FxHashSet<u64> = FxHashSet::default();
+        let floor = self.push_floor;
+        list.retain(|p| self.pair_counts.get(p).is_some_and(|&c| c >= floor) && seen.insert(*p));
+        for &p in &list {
+            let c = self.pair_counts[&p];
+            if c < self.push_floor {
+                continue;
+            }
+            let (k1, k2) = self.key(p, c);
+            self.heap.push((k1, k2, Reverse(p)));
+        }
+        self.partners[s as usize] = list;
     }
 
     /// The next pair to merge under the frequency policy, or None when no pair qualifies.
     pub fn pop_best(&mut self, limits: &TrainLimits) -> Option<(u64, u64)> {
-        while let Some((c, Reverse(p))) = self.heap.pop() {
+        while let Some((k1, k2, Reverse(p))) = self.heap.pop() {
             let current = self.pair_counts.get(&p).copied().unwrap_or(0);
-            if current != c {
-                if current > 0 {
-                    self.heap.push((current, Reverse(p)));
+            if current == 0 {
+                continue;
+            }
+            let (t1, t2) = self.key(p, current);
+            if (t1, t2) != (k1, k2) {
+                // Likelihood: every pair whose key changes is pushed with its new key by the merge that
+                // changed it, so a mismatching entry is a stale duplicate.
+                if self.policy == Policy::Frequency {
+                    self.heap.push((t1, t2, Reverse(p)));
                 }
                 continue;
             }
+            let c = current;
             if c < limits.min_frequency.max(1) {
+                if self.policy == Policy::Likelihood {
+                    // Scores do not order by count: a rarer pair may top the heap; skip it.
+                    continue;
+                }
                 return None;
             }
             let (a, b) = unpair(p);
@@ -236,7 +361,12 @@ impl Engine {
     }
 
     pub fn concat(&self, a: u32, b: u32) -> Box<[u8]> {
-        let (x, y) = (self.tokens[a as usize].as_deref().unwrap_or(&[]), self.tokens[b as usize].as_deref().unwrap_or(&[]));
+        let (x, mut y) = (self.tokens[a as usize].as_deref().unwrap_or(&[]), self.tokens[b as usize].as_deref().unwrap_or(&[]));
+        if let (Some(m), Some(&first)) = (self.continuation_marker, y.first()) {
+            if first == m {
+                y = &y[1..];
+            }
+        }
         let mut v = Vec::with_capacity(x.len() + y.len());
         v.extend_from_slice(x);
         v.extend_from_slice(y);
@@ -250,6 +380,7 @@ impl Engine {
         let list = self.pair_words.remove(&p).unwrap_or_default();
         let mut delta: FxHashMap<u64, i128> = FxHashMap::default();
         let mut add = |pair: u64, d: i128| *delta.entry(pair).or_insert(0) += d;
+        let mut replaced: u64 = 0;
         for &w in &list {
             let w = w as usize;
             if self.visited[w] == stamp {
@@ -279,6 +410,7 @@ impl Engine {
                         note(&mut self.pair_words, pair_key(x, right), w as u32);
                     }
                     sym[out] = x;
+                    replaced = replaced.saturating_add(c as u64);
                     r += 2;
                 } else {
                     sym[out] = sym[r];
@@ -292,9 +424,18 @@ impl Engine {
             }
         }
         self.pair_counts.remove(&p);
+        if self.policy == Policy::Likelihood {
+            if self.sym_count.len() <= x as usize {
+                self.sym_count.resize(x as usize + 1, 0);
+            }
+            self.sym_count[a as usize] -= replaced;
+            self.sym_count[b as usize] -= replaced;
+            self.sym_count[x as usize] += replaced;
+        }
         let mut changed: Vec<(u64, i128)> = delta.into_iter().filter(|&(q, d)| d != 0 && q != p).collect();
         changed.sort_unstable_by_key(|&(q, _)| q);
         for (q, d) in changed {
+            let is_new = !self.pair_counts.contains_key(&q);
             let entry = self.pair_counts.entry(q).or_insert(0);
             let updated = (*entry as i128 + d).min(u64::MAX as i128);
             debug_assert!(updated >= 0, "pair count went negative");
@@ -303,9 +444,40 @@ impl Engine {
                 continue;
             }
             *entry = updated as u64;
+            if self.policy == Policy::Likelihood {
+                // Partner lists hold the pairs that can be chosen (count >= floor); a pair only rises
+                // past the floor here, holding the new token.
+                let (l, r) = unpair(q);
+                let crossed = (*entry >= self.push_floor) && (is_new || ((l == x || r == x) && d > 0 && (*entry as i128 - d) < self.push_floor as i128));
+                if crossed {
+                    self.add_partner(q);
+                }
+            }
             let (l, r) = unpair(q);
-            if l == x || r == x {
-                self.heap.push((updated as u64, Reverse(q)));
+            if (l == x || r == x) && self.policy == Policy::Frequency {
+                self.heap.push((updated as u64, 0, Reverse(q)));
+            }
+        }
+        if self.policy == Policy::Likelihood {
+            // Counts of a, b and x changed: every pair holding one of them has a new score.
+            self.refresh_partners(x);
+            self.refresh_partners(a);
+            if b != a {
+                self.refresh_partners(b);
+            }
+            // Stale entries pile up (each refresh leaves the old ones): rebuild when they dominate.
+            if self.heap.len() > 4 * self.pair_counts.len() + 1024 {
+                let floor = self.push_floor;
+                let fresh: Vec<_> = self
+                    .pair_counts
+                    .iter()
+                    .filter(|&(_, &c)| c >= floor)
+                    .map(|(&q, &c)| {
+                        let (k1, k2) = self.key(q, c);
+                        (k1, k2, Reverse(q))
+                    })
+                    .collect();
+                self.heap = fresh.into();
             }
         }
     }
@@ -329,6 +501,15 @@ impl Engine {
                 return Err(format!("pair ({a}, {b}) has incremental count {c} but does not occur"));
             }
         }
+        if self.policy == Policy::Likelihood {
+            let symbols = self.words.count_symbols(self.tokens.len());
+            for (s, &c) in symbols.iter().enumerate() {
+                let ours = self.sym_count.get(s).copied().unwrap_or(0);
+                if ours != c {
+                    return Err(format!("incremental count of symbol {s} is {ours}, recount says {c}"));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -342,13 +523,24 @@ impl Engine {
     ) -> Result<Vec<Merge>, String> {
         let mut merges = Vec::new();
         let mut new_tokens = 0usize;
+        if self.policy == Policy::Likelihood {
+            self.push_floor = limits.min_frequency.max(1);
+            let floor = self.push_floor;
+            self.heap.retain(|&(_, c, _)| c >= floor);
+            let counts = &self.pair_counts;
+            for list in self.partners.iter_mut() {
+                list.retain(|p| counts.get(p).is_some_and(|&c| c >= floor));
+            }
+        }
         while new_tokens < limits.new_tokens {
             let Some((p, count)) = self.pop_best(limits) else { break };
             let (a, b) = unpair(p);
             let superword = a & SUPER != 0;
             let a = a & !SUPER;
             let bytes = self.concat(a, b);
-            if limits.forbidden.contains(&bytes) {
+            if limits.forbidden.contains(&bytes)
+                || limits.forbidden_prefix.as_deref().is_some_and(|f| !f.is_empty() && bytes.starts_with(f))
+            {
                 continue;
             }
             if limits.max_words.is_some_and(|max| count_words(&bytes) > max) {
@@ -443,6 +635,12 @@ impl Engine {
     pub fn token(&self, id: u32) -> Option<&[u8]> {
         self.tokens.get(id as usize).and_then(|t| t.as_deref())
     }
+}
+
+/// WordPiece's score, in f64 exactly as the reference twin computes it: count(ab) / (count(a) * count(b)).
+#[inline]
+pub fn likelihood_score(ab: u64, a: u64, b: u64) -> f64 {
+    ab as f64 / ((a as f64) * (b as f64)).max(1.0)
 }
 
 #[inline(always)]

@@ -9,6 +9,7 @@ mod bpe_train;
 mod lattice;
 mod parity_bindings;
 mod parity_train;
+mod ngram_match;
 mod pipeline;
 mod pretoken_count;
 mod pretokenize;
@@ -18,6 +19,7 @@ mod train_bindings;
 mod unicode_class;
 mod unigram_train;
 mod pathpiece_train;
+mod wordpiece_train;
 
 use bpe_encode::Bpe;
 use pipeline::{Allowed, NormStep, Pipeline, Special};
@@ -422,5 +424,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(boundless_bindings::train_boundless, m)?)?;
     m.add_function(wrap_pyfunction!(train_bindings::rank_rule_mismatch, m)?)?;
     m.add_function(wrap_pyfunction!(parity_bindings::train_parity, m)?)?;
+    m.add_function(wrap_pyfunction!(wordpiece_train::train_wordpiece, m)?)?;
+    m.add_class::<ngram_match::NgramMatcher>()?;
     Ok(())
 }

@@ -135,6 +135,7 @@ pub fn train_parity<'py>(
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
             reserved_ids: Default::default(),
+            forbidden_prefix: None,
             max_words: None,
             sentence_punctuation: Default::default(),
         };

@@ -201,6 +201,7 @@ pub fn train_bpe<'py>(
             reserved_ids: reserved_ids.into_iter().collect(),
             max_words,
             sentence_punctuation,
+            forbidden_prefix: None,
         };
         let mut report = |m: usize, t: usize| -> Result<(), String> {
             Python::with_gil(|py| {

@@ -16,6 +16,22 @@ _TIKTOKEN_LINE = re.compile(rb"^[A-Za-z0-9+/=]+ [0-9]+\r?$")
 FORMATS = ("hf", "tiktoken", "tokenforge")
 
 
+def _load_multiword(path, obj):
+    from ..multiword import MultiWordTokenizer
+
+    return MultiWordTokenizer.from_json(path, obj)
+
+
+def _load_lib(path, obj):
+    from ..lib_model import LibTokenizer
+
+    return LibTokenizer.from_json(path, obj)
+
+
+# Tokenizers that only tokenforge's own JSON can hold, by their "format" field.
+_EXTRA_JSON = {"tokenforge-multiword": _load_multiword, "tokenforge-lib": _load_lib}
+
+
 def _looks_like_sentencepiece(data: bytes) -> bool:
     """A serialized SentencePiece ModelProto opens with field 1 (`pieces`, length-delimited: byte 0x0a), a varint
     length, then the piece's own field 1 (0x0a again)."""
@@ -79,6 +95,8 @@ def _load_data(path: str, data: bytes, pattern, special_tokens, name):
         obj = parse_json(data, path)
         if is_tokenforge_json(obj):
             return load_tokenforge_json(path, obj)
+        if isinstance(obj, dict) and obj.get("format") in _EXTRA_JSON:  # multi-word / LiB tokenizers
+            return _EXTRA_JSON[obj["format"]](path, obj)
         if isinstance(obj, dict) and "model" in obj:
             return load_hf_json(path, data=data, obj=obj)
         raise FormatError(path, "JSON file is not a tokenizer.json (no 'model' key)")

@@ -12,7 +12,9 @@ from ..pretokenizers import PreTokenizer
 from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
-MODELS = ("bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece")
+from .methods import METHODS as _METHODS  # wordpiece, mwt, supertokens, lib
+
+MODELS = ("bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece") + tuple(_METHODS)
 
 # Marks "argument not given", so that resuming can tell an explicit pattern=None (no split) from the default.
 _UNSET: Any = object()
@@ -125,6 +127,12 @@ def train(
                             bpe_only={"byte_level": not byte_level, "min_frequency": min_frequency,
                                       "initial_alphabet": initial_alphabet, "limit_alphabet": limit_alphabet,
                                       "check_every": check_every})
+    if model in _METHODS:
+        return _METHODS[model](
+            corpus, vocab_size=vocab_size, byte_level=byte_level, pattern=pattern, normalizer=normalizer,
+            min_frequency=min_frequency, max_token_length=max_token_length, special_tokens=special_tokens,
+            initial_alphabet=initial_alphabet, limit_alphabet=limit_alphabet, base=base, progress=progress,
+            check_every=check_every, **corpus_options)
     base_tok = _resolve_base(base)
     if base_tok is not None:
         pretok = base_tok.pretokenizer if pattern is _UNSET else PreTokenizer.from_spec(pattern)
