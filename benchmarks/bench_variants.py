@@ -26,6 +26,14 @@ Our vocabularies are smaller (16k-64k) and trained on a slice, so smaller gains 
 Results: `benchmarks/results/variants.json` (raw times, medians, counts, machine info, command line), and a table
 on stdout.
 
+The other variants of the same issue run from here too (`--parts`, default all three), each with its own results
+file and table, so one command reproduces every figure:
+  * `parity`    `bench_parity.py`: plain vs parity-aware BPE on the UDHR (53 languages): max/min ratio and Gini of
+                per-language token counts on held-out articles, global bytes/token, training time vs BPE
+                (`benchmarks/results/parity.json`);
+  * `wordpiece` `bench_wordpiece_mwt.py`: WordPiece, MWT, supertokens and LiB vs BPE at equal vocabulary size,
+                held-out tokens and training time vs BPE (`benchmarks/results/wordpiece_mwt.json`).
+
 Run (from the project root, with this tokenforge importable, e.g. PYTHONPATH=python):
     python benchmarks/bench_variants.py
 Quick check:
@@ -86,9 +94,35 @@ def main() -> int:
     ap.add_argument("--train-mb", type=float, default=8.0, help="MB of each corpus to train on (default 8)")
     ap.add_argument("--heldout-mb", type=float, default=1.0, help="MB at the end of each corpus to measure on")
     ap.add_argument("--vocab-sizes", default="16000,32000,64000")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="runs per measurement (default: 3 here, each other part's own default)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "variants.json")
+    ap.add_argument("--parts", default="english,parity,wordpiece",
+                    help="which parts to run: english (BPE/SuperBPE/BoundlessBPE), parity, wordpiece (default all)")
     args = ap.parse_args()
+    parts = args.parts.split(",")
+    unknown = set(parts) - {"english", "parity", "wordpiece"}
+    if unknown:
+        ap.error(f"--parts: unknown {sorted(unknown)}")
+    passed = [] if args.repeats is None else ["--repeats", str(args.repeats)]
+    rc = run_english(args) if "english" in parts else 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if "parity" in parts:
+        import bench_parity
+
+        print("\n== parity-aware BPE (bench_parity.py) ==", flush=True)
+        rc = bench_parity.main(passed) or rc
+    if "wordpiece" in parts:
+        import bench_wordpiece_mwt
+
+        print("\n== WordPiece, MWT, supertokens, LiB (bench_wordpiece_mwt.py) ==", flush=True)
+        rc = bench_wordpiece_mwt.main(passed) or rc
+    return rc
+
+
+def run_english(args) -> int:
+    """BPE vs SuperBPE vs BoundlessBPE on English (this file's own part)."""
+    args.repeats = 3 if args.repeats is None else args.repeats
 
     import tokenforge
     from tokenforge import Texts

@@ -156,6 +156,32 @@ def test_histogram_paths_agree(monkeypatch):
     assert dense.total == plain.total == 6
 
 
+def test_add_counts_agrees_with_add(monkeypatch):
+    ready = [0, 2, 0, 0, 1, 0, 0, 0, 0, 3]  # longer than the histogram: it grows
+    for np_mod in (histogram_mod._np, None):
+        monkeypatch.setattr(histogram_mod, "_np", np_mod)
+        h = histogram_mod.IdHistogram(8)
+        h.add([[1, 4]])
+        h.add_counts(ready)
+        assert h.as_dict() == {1: 3, 4: 2, 9: 3} and h.total == 8
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["cl100k_base.tiktoken", "qwen3.tokenizer.json"])
+def test_native_id_histogram_equals_counting_encode_batch(name):
+    """The scan's native histogram is what counting `encode_batch`'s ids gives, on real text with specials."""
+    from collections import Counter
+
+    from conftest import SHARED
+
+    tok = tokenforge.load(SHARED / "tokenizers" / name)
+    text = (ROOT / "examples" / "udhr-en.txt").read_text(encoding="utf-8")
+    texts = text.splitlines() + ["<|endoftext|> x", "", "\u00e9\u0301 \U0001f469\u200d\U0001f4bb"]
+    hist = tok.id_histogram(texts, disallowed_special=())
+    expected = Counter(i for ids in tok.encode_batch(texts, disallowed_special=()) for i in ids)
+    assert {i: c for i, c in enumerate(hist) if c} == dict(expected)
+
+
 def test_bad_arguments_raise_typed_errors(tmp_path):
     tok = byte_tokenizer()
     with pytest.raises(ConfigError, match="at least one tokenizer"):

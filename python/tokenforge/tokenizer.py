@@ -203,6 +203,22 @@ class Tokenizer:
         except UnicodeEncodeError:
             return self._core.count_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
 
+    def id_histogram(
+        self,
+        texts: Iterable[str],
+        *,
+        allowed_special: AllowedSpecial = frozenset(),
+        disallowed_special: DisallowedSpecial = "all",
+    ) -> list[int]:
+        """Occurrences of each id over all `texts` (index = id): what `encode_batch` would give, counted natively
+        without building the id lists (the evaluation scan only needs the counts)."""
+        texts = list(texts)
+        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
+        try:
+            return self._core.histogram_batch(texts, mask, allow_all)
+        except UnicodeEncodeError:
+            return self._core.histogram_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+
     def encode_with_offsets(
         self,
         text: str,

@@ -334,6 +334,53 @@ impl CoreTokenizer {
         .map_err(|e| tf_error("EncodeError", e))
     }
 
+    /// Occurrences of each id over all `texts` (index = id), without building id lists: the evaluation scan
+    /// needs only the histogram (parallel, GIL released).
+    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false))]
+    fn histogram_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<Vec<u64>> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        let n = self.p.n_ids();
+        py.allow_threads(|| {
+            texts
+                .par_iter()
+                .try_fold(
+                    || (vec![0u64; n], Vec::new()),
+                    |(mut counts, mut out), t| {
+                        out.clear();
+                        self.p.encode(t, &allowed, &mut out, None)?;
+                        for &id in &out {
+                            let i = id as usize;
+                            if i >= counts.len() {
+                                counts.resize(i + 1, 0);
+                            }
+                            counts[i] += 1;
+                        }
+                        Ok::<_, String>((counts, out))
+                    },
+                )
+                .map(|r| r.map(|(counts, _)| counts))
+                .try_reduce(
+                    || vec![0u64; n],
+                    |mut a, b| {
+                        if a.len() < b.len() {
+                            a.resize(b.len(), 0);
+                        }
+                        for (x, y) in a.iter_mut().zip(b) {
+                            *x += y;
+                        }
+                        Ok(a)
+                    },
+                )
+        })
+        .map_err(|e| tf_error("EncodeError", e))
+    }
+
     /// The first special token in `text` that the call does not allow: (char offset, token).
     #[pyo3(signature = (text, allowed_mask=None, allow_all=false))]
     fn find_disallowed(&self, text: &str, allowed_mask: Option<Vec<bool>>, allow_all: bool) -> Option<(usize, String)> {

@@ -36,6 +36,22 @@ class IdHistogram:
                 self._counter.update(ids)
                 self.total += len(ids)
 
+    def add_counts(self, counts: Sequence[int]) -> None:
+        """Adds a ready histogram (index = id), e.g. `Tokenizer.id_histogram`'s."""
+        if self._dense is not None:
+            dense = _np.asarray(counts, dtype=_np.int64)
+            if dense.size > self._dense.size:
+                grown = _np.zeros(dense.size, dtype=_np.int64)
+                grown[: self._dense.size] = self._dense
+                self._dense = grown
+            self._dense[: dense.size] += dense
+            self.total += int(dense.sum())
+        else:
+            for i, c in enumerate(counts):
+                if c:
+                    self._counter[i] += c
+                    self.total += c
+
     def as_dict(self) -> dict[int, int]:
         """{id: count} for the ids that occur."""
         if self._dense is not None:

@@ -63,9 +63,11 @@ def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 <
             corpus.pruned_words = True
         for tok, res in zip(tokenizers, results):
             start = time.perf_counter()
-            ids = tok.encode_batch(chunk, disallowed_special=())
+            if hasattr(tok, "id_histogram"):  # counted natively: no id lists built
+                res.histogram.add_counts(tok.id_histogram(chunk, disallowed_special=()))
+            else:
+                res.histogram.add(tok.encode_batch(chunk, disallowed_special=()))
             res.seconds += time.perf_counter() - start
-            res.histogram.add(ids)
         if progress:
             progress("encoding", corpus.bytes)
 
