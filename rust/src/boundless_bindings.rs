@@ -3,7 +3,7 @@
 use crate::boundless::{SuperMerges, SuperPairs, BLOCKED, FIXED};
 use crate::bpe_encode::Bpe;
 use crate::bpe_train::{Engine, TrainLimits, WordTable};
-use crate::train_bindings::PretokenCounter;
+use crate::train_bindings::{learned_tokens, progress_hook, to_python, training_error, PretokenCounter};
 use crate::{build_pretokenizer, tf_error};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -23,7 +23,7 @@ pub fn supermerge_table(bpe: &Bpe, merges: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Su
     Ok(SuperMerges { table })
 }
 
-type Learned = (Vec<(Vec<u8>, u32)>, Vec<(Vec<u8>, Vec<u8>, u64, bool)>);
+type Learned = ((Vec<(Vec<u8>, u32)>, Vec<(Vec<u8>, Vec<u8>, u64)>), Vec<bool>);
 
 /// Learns BoundlessBPE merges and supermerges from a counter of whole *records* (pre-tokenizer
 /// "whole"): each distinct record is cut by the pre-tokenizer (`kind`, `pattern`, `emit_gaps`);
@@ -117,40 +117,14 @@ pub fn train_boundless<'py>(
             max_token_length,
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
-            reserved_ids: FxHashSet::default(),
-            forbidden_prefix: None,
-            max_words: None,
-            sentence_punctuation: Vec::new(),
+            ..Default::default()
         };
-        let mut report = |m: usize, t: usize| -> Result<(), String> {
-            Python::with_gil(|py| {
-                py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
-                if let Some(cb) = &progress {
-                    cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
-                }
-                Ok(())
-            })
-        };
+        let mut report = progress_hook(&progress);
         let learned = engine.run(&limits, progress_every, &mut report)?;
-        let new_vocab = (first_new..engine.n_ids()).filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id))).collect();
-        let merges = learned
-            .iter()
-            .map(|m| {
-                let tok = |i: u32| engine.token(i).unwrap_or(&[]).to_vec();
-                (tok(m.left), tok(m.right), m.count, m.superword)
-            })
-            .collect();
-        Ok((new_vocab, merges))
+        let superword: Vec<bool> = learned.iter().map(|m| m.superword).collect();
+        Ok((learned_tokens(&engine, first_new, &learned), superword))
     });
-    let (new_vocab, merges) = result.map_err(|e| {
-        if e.starts_with("interrupted") {
-            pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
-        } else {
-            tf_error("TrainingError", e)
-        }
-    })?;
-    Ok((
-        new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
-        merges.into_iter().map(|(a, b, c, s)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c, s)).collect(),
-    ))
+    let ((new_vocab, merges), superword) = result.map_err(training_error)?;
+    let (new_vocab, merges) = to_python(py, new_vocab, merges);
+    Ok((new_vocab, merges.into_iter().zip(superword).map(|((a, b, c), s)| (a, b, c, s)).collect()))
 }

@@ -112,6 +112,7 @@ pub enum Policy {
     Likelihood,
 }
 
+#[derive(Default)]
 pub struct TrainLimits {
     /// Stop after this many new vocabulary entries (merges that produce an existing token add none).
     pub new_tokens: usize,

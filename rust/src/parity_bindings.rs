@@ -4,7 +4,7 @@ use crate::bpe_train::{Engine, TrainLimits, WordTable};
 use crate::parity_train::{run_parity, LangShare, ParityState};
 use crate::pretoken_count::PretokenTable;
 use crate::tf_error;
-use crate::train_bindings::PretokenCounter;
+use crate::train_bindings::{learned_tokens, progress_hook, to_python, training_error, PretokenCounter};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rustc_hash::FxHashSet;
@@ -134,42 +134,20 @@ pub fn train_parity<'py>(
             max_token_length,
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
-            reserved_ids: Default::default(),
-            forbidden_prefix: None,
-            max_words: None,
-            sentence_punctuation: Default::default(),
+            ..Default::default()
         };
-        let mut report = |m: usize, t: usize| -> Result<(), String> {
-            Python::with_gil(|py| {
-                py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
-                if let Some(cb) = &progress {
-                    cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
-                }
-                Ok(())
-            })
-        };
+        let mut report = progress_hook(&progress);
         let (learned, chosen) =
             run_parity(&mut engine, &mut state, &limits, global_tokens, &dev_constant, progress_every, &mut report)?;
-        let new_vocab: Vec<(Vec<u8>, u32)> = (first_new..engine.n_ids())
-            .filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id)))
-            .collect();
-        let merges: Vec<(Vec<u8>, Vec<u8>, u64)> = learned
-            .iter()
-            .map(|m| (engine.token(m.left).unwrap_or(&[]).to_vec(), engine.token(m.right).unwrap_or(&[]).to_vec(), m.count))
-            .collect();
+        let (new_vocab, merges) = learned_tokens(&engine, first_new, &learned);
         let chosen: Vec<i64> = chosen.into_iter().map(|c| c.map_or(-1, |l| l as i64)).collect();
         Ok((new_vocab, merges, chosen, before, state.dev_tokens().to_vec()))
     });
-    let (new_vocab, merges, chosen, before, after) = result.map_err(|e| {
-        if e.starts_with("interrupted") {
-            pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
-        } else {
-            tf_error("TrainingError", e)
-        }
-    })?;
+    let (new_vocab, merges, chosen, before, after) = result.map_err(training_error)?;
+    let (new_vocab, merges) = to_python(py, new_vocab, merges);
     Ok((
-        new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
-        merges.into_iter().map(|(a, b, c)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c)).collect(),
+        new_vocab,
+        merges,
         chosen,
         before,
         after,

@@ -1,7 +1,7 @@
 //! Python bindings of the training stages: `PretokenCounter` and `train_bpe`.
 
 use crate::bpe_encode::Bpe;
-use crate::bpe_train::{Engine, TrainLimits, WordTable};
+use crate::bpe_train::{Engine, Merge, TrainLimits, WordTable};
 use crate::pretoken_count::PretokenTable;
 use crate::{build_normalizer, build_pretokenizer, tf_error};
 use pyo3::prelude::*;
@@ -201,38 +201,56 @@ pub fn train_bpe<'py>(
             reserved_ids: reserved_ids.into_iter().collect(),
             max_words,
             sentence_punctuation,
-            forbidden_prefix: None,
+            ..Default::default()
         };
-        let mut report = |m: usize, t: usize| -> Result<(), String> {
-            Python::with_gil(|py| {
-                py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
-                if let Some(cb) = &progress {
-                    cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
-                }
-                Ok(())
-            })
-        };
+        let mut report = progress_hook(&progress);
         let learned = engine.run(&limits, progress_every, &mut report)?;
-        let new_vocab: Vec<(Vec<u8>, u32)> = (first_new..engine.n_ids())
-            .filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id)))
-            .collect();
-        let merges: Vec<(Vec<u8>, Vec<u8>, u64)> = learned
-            .iter()
-            .map(|m| (engine.token(m.left).unwrap_or(&[]).to_vec(), engine.token(m.right).unwrap_or(&[]).to_vec(), m.count))
-            .collect();
-        Ok((new_vocab, merges))
+        Ok(learned_tokens(&engine, first_new, &learned))
     });
-    let (new_vocab, merges) = result.map_err(|e| {
-        if e.starts_with("interrupted") {
-            pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
-        } else {
-            tf_error("TrainingError", e)
-        }
-    })?;
-    Ok((
+    let (new_vocab, merges) = result.map_err(training_error)?;
+    Ok(to_python(py, new_vocab, merges))
+}
+
+/// The progress hook every trainer binding hands its engine: stops on Ctrl-C, calls the Python callback.
+pub(crate) fn progress_hook(progress: &Option<Py<PyAny>>) -> impl FnMut(usize, usize) -> Result<(), String> + '_ {
+    move |m: usize, t: usize| {
+        Python::with_gil(|py| {
+            py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
+            if let Some(cb) = progress {
+                cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A training failure as Python sees it: Ctrl-C as KeyboardInterrupt, anything else TrainingError.
+pub(crate) fn training_error(e: String) -> PyErr {
+    if e.starts_with("interrupted") {
+        pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
+    } else {
+        tf_error("TrainingError", e)
+    }
+}
+
+/// The tokens an engine added from id `first_new` on, and its merges as byte strings (left, right, count).
+pub(crate) fn learned_tokens(engine: &Engine, first_new: u32, learned: &[Merge]) -> (Vec<(Vec<u8>, u32)>, Vec<(Vec<u8>, Vec<u8>, u64)>) {
+    let tok = |i: u32| engine.token(i).unwrap_or(&[]).to_vec();
+    let new_vocab = (first_new..engine.n_ids()).filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id))).collect();
+    (new_vocab, learned.iter().map(|m| (tok(m.left), tok(m.right), m.count)).collect())
+}
+
+/// (new vocabulary, merges) as the Python lists the trainer bindings return.
+#[allow(clippy::type_complexity)]
+pub(crate) fn to_python<'py>(
+    py: Python<'py>,
+    new_vocab: Vec<(Vec<u8>, u32)>,
+    merges: Vec<(Vec<u8>, Vec<u8>, u64)>,
+) -> (Vec<(Bound<'py, PyBytes>, u32)>, Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, u64)>) {
+    (
         new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
         merges.into_iter().map(|(a, b, c)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c)).collect(),
-    ))
+    )
 }
 
 /// The first token (in id order) whose own bytes, encoded as one piece, segment differently under

@@ -8,7 +8,7 @@
 
 use crate::bpe_train::{Engine, Policy, TrainLimits, WordTable};
 use crate::tf_error;
-use crate::train_bindings::PretokenCounter;
+use crate::train_bindings::{learned_tokens, progress_hook, to_python, training_error, PretokenCounter};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -95,39 +95,13 @@ pub fn train_wordpiece<'py>(
             max_token_length,
             forbidden: forbidden.into_iter().map(|f| f.into_boxed_slice()).collect::<FxHashSet<_>>(),
             check_every,
-            reserved_ids: FxHashSet::default(),
             forbidden_prefix: forbidden_prefix.map(|f| f.into_boxed_slice()),
-            max_words: None,
-            sentence_punctuation: Vec::new(),
+            ..Default::default()
         };
-        let mut report = |m: usize, t: usize| -> Result<(), String> {
-            Python::with_gil(|py| {
-                py.check_signals().map_err(|e| format!("interrupted: {e}"))?;
-                if let Some(cb) = &progress {
-                    cb.call1(py, (m, t)).map_err(|e| format!("progress callback failed: {e}"))?;
-                }
-                Ok(())
-            })
-        };
+        let mut report = progress_hook(&progress);
         let learned = engine.run(&limits, progress_every, &mut report)?;
-        let new_vocab: Vec<(Vec<u8>, u32)> = (first_new..engine.n_ids())
-            .filter_map(|id| engine.token(id).map(|t| (t.to_vec(), id)))
-            .collect();
-        let merges: Vec<(Vec<u8>, Vec<u8>, u64)> = learned
-            .iter()
-            .map(|m| (engine.token(m.left).unwrap_or(&[]).to_vec(), engine.token(m.right).unwrap_or(&[]).to_vec(), m.count))
-            .collect();
-        Ok((new_vocab, merges))
+        Ok(learned_tokens(&engine, first_new, &learned))
     });
-    let (new_vocab, merges) = result.map_err(|e| {
-        if e.starts_with("interrupted") {
-            pyo3::exceptions::PyKeyboardInterrupt::new_err(e)
-        } else {
-            tf_error("TrainingError", e)
-        }
-    })?;
-    Ok((
-        new_vocab.into_iter().map(|(t, id)| (PyBytes::new(py, &t), id)).collect(),
-        merges.into_iter().map(|(a, b, c)| (PyBytes::new(py, &a), PyBytes::new(py, &b), c)).collect(),
-    ))
+    let (new_vocab, merges) = result.map_err(training_error)?;
+    Ok(to_python(py, new_vocab, merges))
 }
