@@ -49,6 +49,12 @@ impl Bpe {
 
     /// Applies merges to a symbol sequence: lowest rank first, leftmost on ties.
     pub(crate) fn merge_ids(&self, ids: &mut Vec<u32>) {
+        self.merge_ids_skipping(ids, || false);
+    }
+
+    /// `merge_ids`, except that each applicable merge is skipped when `skip()` says so; a skipped merge comes
+    /// back as a candidate after the next merge that is applied (BPE-dropout's rule).
+    pub(crate) fn merge_ids_skipping(&self, ids: &mut Vec<u32>, mut skip: impl FnMut() -> bool) {
         let n = ids.len();
         if n < 2 {
             return;
@@ -63,9 +69,10 @@ impl Bpe {
                 heap.push(Reverse((r, k, ids[k], ids[k + 1])));
             }
         }
-        while let Some(Reverse((r, k, a, b))) = heap.pop() {
+        let mut dropped = Vec::new();
+        while let Some(Reverse(entry)) = heap.pop() {
+            let (r, k, a, b) = entry;
             let j = next[k];
-            // Stale entries: a side was merged away or changed since the entry was pushed.
             if !alive[k] || j >= n || !alive[j] || ids[k] != a || ids[j] != b {
                 continue;
             }
@@ -73,6 +80,11 @@ impl Bpe {
             if rank != r {
                 continue;
             }
+            if skip() {
+                dropped.push(Reverse(entry));
+                continue;
+            }
+            heap.extend(dropped.drain(..));
             ids[k] = merged;
             alive[j] = false;
             next[k] = next[j];
@@ -83,11 +95,11 @@ impl Bpe {
                     heap.push(Reverse((r2, k, ids[k], ids[next[k]])));
                 }
             }
-            let p = prev[k];
-            if p < n {
-                let (r0, _) = self.merge_of(ids[p], ids[k]);
+            let q = prev[k];
+            if q < n {
+                let (r0, _) = self.merge_of(ids[q], ids[k]);
                 if r0 != NO_RANK {
-                    heap.push(Reverse((r0, p, ids[p], ids[k])));
+                    heap.push(Reverse((r0, q, ids[q], ids[k])));
                 }
             }
         }

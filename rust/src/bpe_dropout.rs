@@ -6,10 +6,8 @@
 //! A heap over a linked list keeps it O(n log n); the twin `tokenforge.reference.bpe_dropout` recomputes the
 //! candidates at every step and draws the same numbers from the same generator.
 
-use crate::bpe_encode::{Bpe, NO_ID, NO_RANK};
+use crate::bpe_encode::{Bpe, NO_ID};
 use crate::rng::SplitMix64;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 impl Bpe {
     /// The starting symbols of a piece: its bytes, or for char-level models its characters (bytes for a character
@@ -63,61 +61,6 @@ impl Bpe {
     }
 
     fn merge_ids_dropout(&self, ids: &mut Vec<u32>, p: f64, rng: &mut SplitMix64) {
-        let n = ids.len();
-        if n < 2 {
-            return;
-        }
-        let mut next: Vec<usize> = (1..=n).collect();
-        let mut prev: Vec<usize> = (0..n).map(|k| k.wrapping_sub(1)).collect();
-        let mut alive = vec![true; n];
-        let mut heap: BinaryHeap<Reverse<(u32, usize, u32, u32)>> = BinaryHeap::new();
-        for k in 0..n - 1 {
-            let (r, _) = self.merge_of(ids[k], ids[k + 1]);
-            if r != NO_RANK {
-                heap.push(Reverse((r, k, ids[k], ids[k + 1])));
-            }
-        }
-        let mut dropped = Vec::new();
-        while let Some(Reverse(entry)) = heap.pop() {
-            let (r, k, a, b) = entry;
-            let j = next[k];
-            if !alive[k] || j >= n || !alive[j] || ids[k] != a || ids[j] != b {
-                continue;
-            }
-            let (rank, merged) = self.merge_of(a, b);
-            if rank != r {
-                continue;
-            }
-            if rng.uniform() < p {
-                dropped.push(Reverse(entry));
-                continue;
-            }
-            heap.extend(dropped.drain(..));
-            ids[k] = merged;
-            alive[j] = false;
-            next[k] = next[j];
-            if next[k] < n {
-                prev[next[k]] = k;
-                let (r2, _) = self.merge_of(ids[k], ids[next[k]]);
-                if r2 != NO_RANK {
-                    heap.push(Reverse((r2, k, ids[k], ids[next[k]])));
-                }
-            }
-            let q = prev[k];
-            if q < n {
-                let (r0, _) = self.merge_of(ids[q], ids[k]);
-                if r0 != NO_RANK {
-                    heap.push(Reverse((r0, q, ids[q], ids[k])));
-                }
-            }
-        }
-        let mut w = 0;
-        for k in 0..n {
-            if alive[k] {
-                ids[w] = ids[k];
-                w += 1;
-            }
-        }
-        ids.truncate(w);
+        self.merge_ids_skipping(ids, || rng.uniform() < p);
     }
 }

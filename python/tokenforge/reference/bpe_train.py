@@ -45,20 +45,36 @@ def train_merges(
         if (max_token_length is not None and length(by_id[a]) + length(by_id[b]) > max_token_length) or joined in forbidden:
             banned.add((a, b))
             continue
-        if joined not in vocab:
-            vocab[joined] = max(by_id) + 1
-            by_id[vocab[joined]] = joined
-            added += 1
-        new = vocab[joined]
+        new, is_new = add_token(vocab, by_id, joined)
+        added += is_new
         merges.append((by_id[a], by_id[b]))
         banned.add((a, b))  # its occurrences are all gone after this merge
         for symbols, _ in words:
-            i = 0
-            while i < len(symbols) - 1:
-                if symbols[i] == a and symbols[i + 1] == b:
-                    symbols[i : i + 2] = [new]
-                i += 1
+            symbols[:] = merge_symbols(symbols, a, b, new)
     return vocab, merges
+
+
+def add_token(vocab: dict, by_id: dict, joined) -> tuple[int, bool]:
+    """The id of `joined`: the one it has, or (a new token) the next id after the largest. Returns (id, is new)."""
+    if joined in vocab:
+        return vocab[joined], False
+    vocab[joined] = max(by_id) + 1
+    by_id[vocab[joined]] = joined
+    return vocab[joined], True
+
+
+def merge_symbols(symbols: list[int], a: int, b: int, new: int) -> list[int]:
+    """`symbols` with each occurrence of the pair (a, b), left to right and not overlapping, replaced by `new`."""
+    out: list[int] = []
+    i = 0
+    while i < len(symbols):
+        if i + 1 < len(symbols) and symbols[i] == a and symbols[i + 1] == b:
+            out.append(new)
+            i += 2
+        else:
+            out.append(symbols[i])
+            i += 1
+    return out
 
 
 def _initial_runs(piece: bytes, vocab: Mapping[bytes, int], char_level: bool) -> list[list[int]]:

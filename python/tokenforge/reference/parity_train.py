@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Mapping, Optional, Sequence
 
+from .bpe_train import add_token, merge_symbols
+
 
 def train_parity_merges(
     train: Sequence[Mapping[bytes, int]],
@@ -90,31 +92,16 @@ def train_parity_merges(
             break
         a, b = pick
         joined = by_id[a] + by_id[b]
-        if joined not in vocab:
-            vocab[joined] = max(by_id) + 1
-            by_id[vocab[joined]] = joined
-            added += 1
-        new = vocab[joined]
+        new, is_new = add_token(vocab, by_id, joined)
+        added += is_new
         merges.append((by_id[a], by_id[b]))
         chosen.append(who)
         banned.add((a, b))  # no occurrence is left after the merge
         for words in (*train_words, *dev_words):
             for entry in words:
-                entry[0] = _merge(entry[0], a, b, new)
+                entry[0] = merge_symbols(entry[0], a, b, new)
     return vocab, merges, chosen
 
-
-def _merge(symbols: list[int], a: int, b: int, new: int) -> list[int]:
-    out: list[int] = []
-    i = 0
-    while i < len(symbols):
-        if i + 1 < len(symbols) and symbols[i] == a and symbols[i + 1] == b:
-            out.append(new)
-            i += 2
-        else:
-            out.append(symbols[i])
-            i += 1
-    return out
 
 
 def dev_token_counts(dev: Sequence[Mapping[bytes, int]], merges: Sequence[tuple[bytes, bytes]]) -> list[int]:

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Iterable, Mapping, Optional, Sequence
 
 from .bpe import encode_piece
+from .bpe_train import add_token, merge_symbols
 from .pretokenize import pretokenize
 
 _WS = b" \t\n\r\x0b\x0c"
@@ -39,18 +40,6 @@ def crosses_sentence(token: bytes, punctuation: bytes) -> bool:
             i += 1
     return False
 
-
-def _merge_in(symbols: list[int], a: int, b: int, new: int) -> list[int]:
-    out: list[int] = []
-    i = 0
-    while i < len(symbols):
-        if i + 1 < len(symbols) and symbols[i] == a and symbols[i + 1] == b:
-            out.append(new)
-            i += 2
-        else:
-            out.append(symbols[i])
-            i += 1
-    return out
 
 
 def learn(segmented: Mapping[bytes, list[int]], counts: Mapping[bytes, int], by_id: dict[int, bytes], new_tokens: int,
@@ -83,11 +72,8 @@ def learn(segmented: Mapping[bytes, list[int]], counts: Mapping[bytes, int], by_
         if (max_words is not None and count_words(joined) > max_words) or crosses_sentence(joined, punctuation):
             banned.add(key)
             continue
-        if joined not in vocab:
-            vocab[joined] = max(by_id) + 1
-            by_id[vocab[joined]] = joined
-            added += 1
-        new = vocab[joined]
+        new, is_new = add_token(vocab, by_id, joined)
+        added += is_new
         learned.append((by_id[a], by_id[b], sup))
         if sup:
             for seq, _ in units:
@@ -102,7 +88,7 @@ def learn(segmented: Mapping[bytes, list[int]], counts: Mapping[bytes, int], by_
         else:
             banned.add(key)  # its occurrences are all gone
             for piece in segmented:
-                segmented[piece] = _merge_in(segmented[piece], a, b, new)
+                segmented[piece] = merge_symbols(segmented[piece], a, b, new)
     return learned
 
 

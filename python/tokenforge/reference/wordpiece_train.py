@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Mapping, Optional, Sequence
 
+from .bpe_train import add_token, merge_symbols
+
 Symbol = tuple[bool, str]
 
 
@@ -64,17 +66,10 @@ def train_wordpiece(
         if too_long or (not cont and (joined[1] in forbidden or joined[1].startswith(forbidden_prefix))):
             banned.add((a, b))
             continue
-        if joined not in vocab:
-            vocab[joined] = max(by_id) + 1
-            by_id[vocab[joined]] = joined
-            added += 1
-        new = vocab[joined]
+        new, is_new = add_token(vocab, by_id, joined)
+        added += is_new
         merges.append((by_id[a], by_id[b]))
         banned.add((a, b))  # its occurrences are all gone after this merge
         for symbols, _ in words:
-            i = 0
-            while i < len(symbols) - 1:
-                if symbols[i] == a and symbols[i + 1] == b:
-                    symbols[i : i + 2] = [new]
-                i += 1
+            symbols[:] = merge_symbols(symbols, a, b, new)
     return vocab, merges
