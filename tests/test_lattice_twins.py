@@ -142,3 +142,22 @@ def test_nbest_bounds_and_errors(models):
         tok.encode_nbest("x", 0)
     with pytest.raises(tokenforge.EncodeError, match="has no token"):
         models["unigram_no_unk"].encode_nbest("\u2603", 3)
+
+
+def test_piece_cache_serves_each_model_its_own_results():
+    """Deterministic methods cache piece results per thread: two models over the same pieces, used alternately in
+    one thread, called again and again with and without offsets, must each keep giving their twin's answer."""
+    text = "lower lowest slower lower lowest " * 3
+    chars = [(c, -2.0) for c in "<lowerst "]
+    a = tokenforge.Tokenizer(tokenforge.UnigramModel([("<unk>", 0.0)] + chars + [(" low", -1.0), ("er", -1.5)], 0),
+                             pretokenizer="o200k")
+    b = tokenforge.Tokenizer(tokenforge.UnigramModel([("<unk>", 0.0)] + chars + [(" lo", -1.0), ("west", -1.0)], 0),
+                             pretokenizer="o200k")
+    expected = [reference_encode(t, text) for t in (a, b)]
+    assert expected[0] != expected[1]
+    for _ in range(3):
+        for t, want in zip((a, b), expected):
+            assert t.encode(text) == want
+            ids, spans = t.encode_with_offsets(text)
+            assert ids == want and "".join(text[s:e] for s, e in spans) == text
+            assert t.with_method("longest_suffix").encode(text) == reference_encode(t.with_method("longest_suffix"), text)

@@ -293,3 +293,4 @@ def test_special_tokens_split_before_the_lattice():
 
 def ids_of(pieces):
     return [ID[p] for p in pieces]
+

@@ -10,8 +10,24 @@ use crate::rng::SplitMix64;
 use pyo3::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// Deterministic methods cache each short piece's result per thread: text repeats a small set of pieces, and a
+/// probe is far cheaper than a lattice pass. Bounded: emptied when it holds `CACHE_ENTRIES` pieces.
+const CACHE_PIECE_MAX: usize = 64;
+const CACHE_ENTRIES: usize = 1 << 16;
+/// Distinguishes `Lattice` instances, so a thread's cache never serves one model's result for another.
+static NEXT_LATTICE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A cached piece: each emitted (id, start, end), spans relative to the piece.
+type Emitted = Box<[(u32, u32, u32)]>;
+
+thread_local! {
+    static PIECE_RESULTS: RefCell<(u64, FxHashMap<Box<[u8]>, Emitted>)> = RefCell::new((0, FxHashMap::default()));
+}
 
 pub const NO_ID: u32 = u32::MAX;
 /// The id of a fallback edge (a character that is not a token).
@@ -96,6 +112,8 @@ pub struct Lattice {
     /// The longest edge in bytes (the longest token, or 4 for a fallback character).
     max_len: usize,
     pub method: Method,
+    /// Key of this lattice's entries in the per-thread piece cache.
+    cache_id: u64,
 }
 
 fn char_width(lead: u8) -> usize {
@@ -196,6 +214,7 @@ impl Lattice {
             word_unk: max_word_chars,
             max_len,
             method,
+            cache_id: NEXT_LATTICE_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -302,6 +321,51 @@ impl Lattice {
 
     /// Appends the ids of one piece (and with `spans`, each token's byte span within the piece).
     pub fn encode_piece(
+        &self,
+        piece: &[u8],
+        rng: &mut SplitMix64,
+        out: &mut Vec<u32>,
+        spans: Option<&mut Vec<(usize, usize)>>,
+    ) -> Result<(), String> {
+        let random = matches!(self.method, Method::Sample { .. } | Method::Fewest { random: true });
+        if random || piece.len() > CACHE_PIECE_MAX {
+            return self.encode_piece_uncached(piece, rng, out, spans);
+        }
+        let replay = |hit: &[(u32, u32, u32)], out: &mut Vec<u32>, spans: Option<&mut Vec<(usize, usize)>>| {
+            out.extend(hit.iter().map(|t| t.0));
+            if let Some(sp) = spans {
+                sp.extend(hit.iter().map(|t| (t.1 as usize, t.2 as usize)));
+            }
+        };
+        let mut spans = spans;
+        let hit = PIECE_RESULTS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.0 != self.cache_id {
+                cache.0 = self.cache_id;
+                cache.1.clear();
+            }
+            cache.1.get(piece).map(|hit| replay(hit, out, spans.as_deref_mut())).is_some()
+        });
+        if hit {
+            return Ok(());
+        }
+        let (mut ids, mut piece_spans) = (Vec::new(), Vec::new());
+        self.encode_piece_uncached(piece, rng, &mut ids, Some(&mut piece_spans))?;
+        let result: Emitted = ids.iter().zip(&piece_spans).map(|(&id, &(a, b))| (id, a as u32, b as u32)).collect();
+        replay(&result, out, spans);
+        PIECE_RESULTS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.0 == self.cache_id {
+                if cache.1.len() >= CACHE_ENTRIES {
+                    cache.1.clear();
+                }
+                cache.1.insert(piece.into(), result);
+            }
+        });
+        Ok(())
+    }
+
+    fn encode_piece_uncached(
         &self,
         piece: &[u8],
         rng: &mut SplitMix64,
