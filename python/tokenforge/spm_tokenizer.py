@@ -288,7 +288,8 @@ class SentencePieceTokenizer(Tokenizer):
         for p in self.spm.pieces:
             counts[TYPE_NAMES[p.type]] = counts.get(TYPE_NAMES[p.type], 0) + 1
         return {
-            "model": f"SentencePiece {ts.model_type.upper()} (char-level, "
+            "model": f"SentencePiece {ts.model_type.upper()} ("
+                     + ("Viterbi, " if self.is_unigram else "char-level, ")
                      + ("byte fallback" if ts.byte_fallback else "unknown id for unknown characters") + ")",
             "piece_types": counts,
             "normalizer": [f"sentencepiece:{ns.name or 'custom'}"]
