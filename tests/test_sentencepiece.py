@@ -288,17 +288,6 @@ def test_corrupt_charsmap_never_crashes(trained, tmp_path):
         tok.encode("Ｈｅｌｌｏ ① ﬁ wörld  \u3000 text")
 
 
-def test_unigram_model_is_refused_clearly(tmp_path):
-    udhr = udhr_texts()
-    buf = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(udhr["eng"].split("\n")), model_writer=buf,
-                                   model_type="unigram", vocab_size=300, minloglevel=2)
-    path = tmp_path / "uni.model"
-    path.write_bytes(buf.getvalue())
-    with pytest.raises(UnsupportedFeatureError, match="unigram"):
-        tokenforge.load(path)
-
-
 def test_save_is_refused(models, tmp_path):
     ours, _ = models["mistral"]
     with pytest.raises(UnsupportedFeatureError, match="SentencePiece"):

@@ -70,8 +70,9 @@ def is_default(model, method: str, options: dict[str, Any]) -> bool:
     return method == model.default_method and options == OPTIONS[method]
 
 
-def native_args(model, method: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for `_core.CoreTokenizer` beyond the BPE ones: the lattice, dropout, seed, decoding."""
+def native_args(model, method: str, options: dict[str, Any], sp=None) -> dict[str, Any]:
+    """Keyword arguments for `_core.CoreTokenizer` beyond the BPE ones: the lattice, dropout, seed, decoding.
+    `sp`: (unknown score, max score, user-defined ids) for a Unigram model scored as SentencePiece scores it."""
     kwargs: dict[str, Any] = {"seed": options.get("seed", 0)}
     if method == "merge":
         kwargs["dropout"] = options.get("dropout")
@@ -91,6 +92,7 @@ def native_args(model, method: str, options: dict[str, Any]) -> dict[str, Any]:
             char_fallback=True,
             unk=model.unk_id,
             fuse_unk=True,
+            sp=sp,
         )
     elif model.kind == "wordpiece":
         lattice.update(

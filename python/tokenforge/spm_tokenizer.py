@@ -1,8 +1,11 @@
 """A tokenizer imported from a SentencePiece `.model`: the pipeline of `Tokenizer`, with SentencePiece's rules.
 
-Encoding runs natively: SP's normalizer (precompiled charsmap, whitespace rules; `NormStep::Spm`), cuts where SP's
-BPE cannot merge across, then the char-level BPE encoder with SP's merge priority (piece score; equal scores merge
-leftmost first), user-defined symbols frozen, byte fallback or a run of unknown characters as one unknown id.
+Encoding runs natively: SP's normalizer (precompiled charsmap, whitespace rules; `NormStep::Spm`), then the model.
+BPE: cuts where SP's BPE cannot merge across, then the char-level BPE encoder with SP's merge priority (piece score;
+equal scores merge leftmost first), user-defined symbols frozen, byte fallback or a run of unknown characters as
+one unknown id. Unigram: the lattice (`rust/src/lattice.rs`) with SP's scoring — f32 Viterbi over the whole
+normalized text, unknown characters at `min_score - 10`, user-defined pieces at `len * max_score - 0.1`, control
+and unused pieces never matched, byte fallback or a run of unknown characters as one unknown id.
 Decoding follows SP's decoder: `▁` becomes a space, the dummy prefix is dropped, control ids are invisible, unknown
 ids read as the unknown surface (" ⁇ "), and byte pieces are joined and decoded, each invalid byte as U+FFFD.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from typing import Optional, Sequence, Union
 
 from . import _core
@@ -18,12 +22,32 @@ from .errors import DecodeError, UnsupportedFeatureError
 from .formats.sentencepiece_model import (
     BYTE, CONTROL, NORMAL, UNKNOWN, UNUSED, USER_DEFINED, SentencePieceModel,
 )
+from .inference import decode_overrides, model_index, native_args
 from .models.bpe import BpeModel
+from .models.unigram import UnigramModel
 from .tokenizer import Tokenizer
 
 SPACE_SYMBOL = "\u2581"
 # A non-space character followed by the space symbol: if no piece holds this, no merge crosses such a point.
 _JOINS_BEFORE_SPACE = re.compile("[^\u2581]\u2581")
+
+
+def f32(x: float) -> float:
+    """`x` rounded to the nearest IEEE single (SentencePiece keeps scores and path sums as C++ floats)."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+FLT_MIN, FLT_MAX = 1.1754943508222875e-38, 3.4028234663852886e38
+
+
+def sp_unigram_scores(spm: SentencePieceModel) -> tuple[float, float]:
+    """(unknown score, max score) as SentencePiece's Unigram model computes them: over NORMAL pieces only, the
+    minimum (from FLT_MAX) minus 10 and the maximum (from FLT_MIN, the smallest positive float), in f32."""
+    lo, hi = FLT_MAX, FLT_MIN
+    for p in spm.pieces:
+        if p.type == NORMAL:
+            lo, hi = min(lo, p.score), max(hi, p.score)
+    return f32(lo - 10.0), hi
 
 
 def byte_of_piece(piece: str) -> int:
@@ -65,24 +89,35 @@ class SentencePieceTokenizer(Tokenizer):
     default `Tokenizer` policy their presence in text is not an error (SentencePiece reads them as plain text).
     """
 
-    def __init__(self, spm: SentencePieceModel, *, path: Optional[str] = None, name: Optional[str] = None):
+    def __init__(self, spm: SentencePieceModel, *, path: Optional[str] = None, name: Optional[str] = None,
+                 method: Optional[str] = None, method_options: Optional[dict] = None):
         where = path or "<SentencePiece model>"
         ts = spm.trainer_spec
-        if ts.model_type != "bpe":
+        if ts.model_type not in ("bpe", "unigram"):
             raise UnsupportedFeatureError(
-                where, f"SentencePiece {ts.model_type} models are not supported yet (BPE models are)")
+                where, f"SentencePiece {ts.model_type} models are not supported yet (BPE and Unigram models are)")
         self.spm = spm
         self.path = path
         pieces = spm.pieces
+        self.unk_id = next(i for i, p in enumerate(pieces) if p.type == UNKNOWN)
+        specials = {p.piece: i for i, p in enumerate(pieces) if p.type == CONTROL}
+        name = name or (os.path.basename(path) if path else None)
+        if ts.model_type == "unigram":
+            # Control, unused and unknown pieces are never matched in text; byte pieces only by byte fallback.
+            model = UnigramModel(
+                [(p.piece, p.score) for p in pieces], unk_id=self.unk_id, byte_fallback=ts.byte_fallback,
+                unmatched=[i for i, p in enumerate(pieces) if p.type in (CONTROL, UNUSED, UNKNOWN)])
+            super().__init__(model, pretokenizer=None, normalizer=None, special_tokens=specials, name=name,
+                             method=method, method_options=method_options)
+            return
+        if method not in (None, "merge") or method_options:
+            raise UnsupportedFeatureError(where, "SentencePiece BPE models run only SP's own merge order here")
         vocab: dict[bytes, int] = {}
-        specials: dict[str, int] = {}
         for i, p in enumerate(pieces):
             if p.type == UNUSED:
                 raise UnsupportedFeatureError(where, f"piece {p.piece!r} (id {i}) is UNUSED; such pieces are not supported")
             if p.type in (NORMAL, USER_DEFINED):
                 vocab[p.piece.encode("utf-8")] = i
-            elif p.type == CONTROL:
-                specials[p.piece] = i
         if ts.byte_fallback:
             for i, p in enumerate(pieces):
                 if p.type == BYTE:
@@ -95,19 +130,30 @@ class SentencePieceTokenizer(Tokenizer):
                         raise UnsupportedFeatureError(
                             where, f"piece {p.piece!r} (id {i}) holds the character {ch!r}, which is not a piece itself; "
                             "such vocabularies are not supported")
-        self.unk_id = next(i for i, p in enumerate(pieces) if p.type == UNKNOWN)
         super().__init__(BpeModel(vocab, None, char_level=True), pretokenizer=None, normalizer=None,
-                         special_tokens=specials, name=name or (os.path.basename(path) if path else None))
+                         special_tokens=specials, name=name)
         mergeable = [(i, p.score) for i, p in enumerate(pieces) if p.type in (NORMAL, USER_DEFINED)]
         rank_of_score = {s: r for r, s in enumerate(sorted({s for _, s in mergeable}, reverse=True))}
         self._piece_ranks = [(i, rank_of_score[s]) for i, s in mergeable]
         self._split_before_space = not any(
             _JOINS_BEFORE_SPACE.search(p.piece) for p in pieces if p.type in (NORMAL, USER_DEFINED))
 
+    @property
+    def is_unigram(self) -> bool:
+        return self.spm.trainer_spec.model_type == "unigram"
+
+    def with_method(self, name: str, **options) -> "SentencePieceTokenizer":
+        """The same SentencePiece model (normalizer and decoder kept) segmenting with another method. Unigram
+        models take every lattice method ("viterbi" is SP's own; "sample" with alpha, seed; "fewest", …); BPE
+        models only their merge order."""
+        return SentencePieceTokenizer(self.spm, path=self.path, name=self.name, method=name, method_options=options)
+
     # -- compilation -------------------------------------------------------------------------------------------
 
     @property
     def _core(self) -> "_core.CoreTokenizer":
+        if self._native is None and self.is_unigram:
+            self._native = self._compile_unigram()
         if self._native is None:
             ns, ts = self.spm.normalizer_spec, self.spm.trainer_spec
             args = {
@@ -127,6 +173,32 @@ class SentencePieceTokenizer(Tokenizer):
                 char_level=True, spm=args,
             )
         return self._native
+
+    def _spm_args(self, **model_args) -> dict:
+        ns, ts = self.spm.normalizer_spec, self.spm.trainer_spec
+        return {
+            "charsmap": ns.precompiled_charsmap,
+            "add_dummy_prefix": ns.add_dummy_prefix,
+            "remove_extra_whitespaces": ns.remove_extra_whitespaces,
+            "escape_whitespaces": ns.escape_whitespaces,
+            "treat_whitespace_as_suffix": ts.treat_whitespace_as_suffix,
+            "user_defined": [(p.piece, i) for i, p in enumerate(self.spm.pieces) if p.type == USER_DEFINED],
+            **model_args,
+        }
+
+    def _compile_unigram(self) -> "_core.CoreTokenizer":
+        """The lattice with SentencePiece's scoring (see `SpScoring` in rust/src/lattice.rs) behind SP's
+        normalizer; the whole normalized text is one lattice, as in SP."""
+        model = self.model
+        unk_score, max_score = sp_unigram_scores(self.spm)
+        user_defined = [i for i, p in enumerate(self.spm.pieces) if p.type == USER_DEFINED]
+        kwargs = native_args(model, self.method, self.method_options, sp=(unk_score, max_score, user_defined))
+        args = self._spm_args(piece_ranks=[], unk_id=None, split_before_space=False)
+        specials = [(t, i, False) for t, i in self.special_tokens.items()]
+        return _core.CoreTokenizer(
+            model_index(model), None, False, "whole", None, False, [], specials,
+            lattice=kwargs["lattice"], seed=kwargs["seed"], decode=decode_overrides(model), spm=args,
+        )
 
     def _special_args(self, text_or_texts, allowed_special, disallowed_special):
         # SentencePiece reads control pieces in text as plain text, so none is ever "disallowed".
@@ -216,7 +288,8 @@ class SentencePieceTokenizer(Tokenizer):
         for p in self.spm.pieces:
             counts[TYPE_NAMES[p.type]] = counts.get(TYPE_NAMES[p.type], 0) + 1
         return {
-            "model": f"SentencePiece {ts.model_type.upper()} (char-level, "
+            "model": f"SentencePiece {ts.model_type.upper()} ("
+                     + ("Viterbi, " if self.is_unigram else "char-level, ")
                      + ("byte fallback" if ts.byte_fallback else "unknown id for unknown characters") + ")",
             "piece_types": counts,
             "normalizer": [f"sentencepiece:{ns.name or 'custom'}"]

@@ -111,9 +111,50 @@ pub struct Lattice {
     word_unk: Option<usize>,
     /// The longest edge in bytes (the longest token, or 4 for a fallback character).
     max_len: usize,
+    /// SentencePiece's own scoring (an imported SP Unigram `.model`), else None.
+    sp: Option<SpScoring>,
     pub method: Method,
     /// Key of this lattice's entries in the per-thread piece cache.
     cache_id: u64,
+}
+
+/// How SentencePiece (the `sentencepiece` 0.2.x library) scores a Unigram lattice, as measured against it: piece
+/// scores are f32 and the best path score into each offset is an f32 sum; an unknown character scores
+/// `min_score - 10` (the lowest NORMAL score); a user-defined piece of `len` bytes scores `len * max_score - 0.1`
+/// rounded to f32 (`max_score`: the highest NORMAL score, at least FLT_MIN). Long texts: when the path score at a
+/// start offset falls below -1e5, that score is subtracted (in f32) from every best score from there on that is
+/// already set, so sums stay small — this changes which near-tied path wins, exactly as in SP.
+pub struct SpScoring {
+    pub unk_score: f32,
+    pub max_score: f32,
+    /// By id: the piece is USER_DEFINED.
+    pub user_defined: Vec<bool>,
+    /// By id: the piece's score as SP holds it.
+    pub scores: Vec<f32>,
+}
+
+impl SpScoring {
+    #[inline]
+    fn is_user_defined(&self, id: u32) -> bool {
+        self.user_defined.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// The score of a user-defined piece of `len` bytes (SP's `len * max_score_ - 0.1`, kept as an f32).
+    #[inline]
+    fn user_defined_score(&self, len: usize) -> f32 {
+        (((len as f32) * self.max_score) as f64 - 0.1) as f32
+    }
+
+    #[inline]
+    fn edge_score(&self, e: &Edge) -> f32 {
+        if e.id == FALLBACK {
+            self.unk_score
+        } else if self.is_user_defined(e.id) {
+            self.user_defined_score(e.end - e.start)
+        } else {
+            self.scores.get(e.id as usize).copied().unwrap_or(self.unk_score)
+        }
+    }
 }
 
 fn char_width(lead: u8) -> usize {
@@ -168,6 +209,7 @@ impl Lattice {
         fuse_unk: bool,
         max_word_chars: Option<usize>,
         method: Method,
+        sp: Option<(f32, f32, Vec<u32>)>,
     ) -> Result<Lattice, String> {
         let mut init = Trie::new();
         let mut max_len = 4;
@@ -202,6 +244,23 @@ impl Lattice {
         }
         let min_score = scores.iter().copied().filter(|s| s.is_finite()).fold(f64::INFINITY, f64::min);
         let unk_score = if min_score.is_finite() { min_score - UNK_PENALTY } else { -UNK_PENALTY };
+        let sp = match sp {
+            None => None,
+            Some((unk_score, max_score, ud_ids)) => {
+                if scores.is_empty() {
+                    return Err("SentencePiece scoring needs token scores".to_string());
+                }
+                let mut user_defined = vec![false; scores.len()];
+                for id in ud_ids {
+                    match user_defined.get_mut(id as usize) {
+                        Some(f) => *f = true,
+                        None => return Err(format!("user-defined id {id} has no score")),
+                    }
+                }
+                let scores = scores.iter().map(|&s| s as f32).collect();
+                Some(SpScoring { unk_score, max_score, user_defined, scores })
+            }
+        };
         Ok(Lattice {
             init,
             cont,
@@ -213,6 +272,7 @@ impl Lattice {
             fuse_unk,
             word_unk: max_word_chars,
             max_len,
+            sp,
             method,
             cache_id: NEXT_LATTICE_ID.fetch_add(1, Ordering::Relaxed),
         })
@@ -265,6 +325,9 @@ impl Lattice {
 
     #[inline]
     fn score(&self, e: &Edge) -> f64 {
+        if let Some(sp) = &self.sp {
+            return sp.edge_score(e) as f64;
+        }
         if e.id == FALLBACK {
             self.unk_score
         } else {
@@ -552,6 +615,9 @@ impl Lattice {
 
     /// Highest total score (Unigram), ties to the path found first (HF's and SentencePiece's order).
     fn viterbi(&self, piece: &[u8]) -> Option<Vec<Edge>> {
+        if let Some(sp) = &self.sp {
+            return self.viterbi_sp(piece, sp);
+        }
         let n = piece.len();
         let mut best = vec![0.0f64; n + 1];
         let mut back: Vec<Option<Edge>> = vec![None; n + 1];
@@ -574,6 +640,50 @@ impl Lattice {
         if !reached[n] {
             return None;
         }
+        let mut path = Vec::new();
+        let mut j = n;
+        while j > 0 {
+            let e = back[j]?;
+            path.push(e);
+            j = e.start;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// Viterbi exactly as SentencePiece runs it: the best path into each offset, an f32 sum replaced only by a
+    /// strictly better candidate, edges visited in the same order (start, then end, the unknown edge last), and
+    /// the rebasing of long sums (see `SpScoring`). Since f32 rounding decides near-ties, the whole normalized
+    /// text must be one piece for the result to equal SP's (which is how the SentencePiece importer runs it).
+    fn viterbi_sp(&self, piece: &[u8], sp: &SpScoring) -> Option<Vec<Edge>> {
+        const REBASE_BELOW: f32 = -1e5;
+        let n = piece.len();
+        let mut best = vec![0.0f32; n + 1];
+        let mut back: Vec<Option<Edge>> = vec![None; n + 1];
+        for i in 0..n {
+            if i > 0 && back[i].is_none() {
+                continue;
+            }
+            if best[i] < REBASE_BELOW {
+                let base = best[i];
+                best[i] = 0.0;
+                for j in i + 1..=(i + self.max_len).min(n) {
+                    if back[j].is_some() {
+                        best[j] -= base;
+                    }
+                }
+            }
+            let from = best[i];
+            self.for_each_edge_at(piece, i, |e| {
+                let j = e.end;
+                let candidate = from + sp.edge_score(&e);
+                if back[j].is_none() || candidate > best[j] {
+                    best[j] = candidate;
+                    back[j] = Some(e);
+                }
+            });
+        }
+        back[n]?;
         let mut path = Vec::new();
         let mut j = n;
         while j > 0 {
@@ -732,7 +842,8 @@ impl LatticeModel {
     /// word-continuing tokens, prefix stripped; `scores`: by id (Unigram); `byte_ids`: 256 fallback ids
     /// (u32::MAX where none); `char_fallback`: add fallback edges for characters that are not tokens.
     #[new]
-    #[pyo3(signature = (tokens, method, continuation=None, scores=None, byte_ids=None, char_fallback=false, unk=None, fuse_unk=false, max_word_chars=None, alpha=1.0, random_ties=false))]
+    /// `sp`: (unknown score, max score, user-defined ids) to score and run Viterbi as SentencePiece does (f32).
+    #[pyo3(signature = (tokens, method, continuation=None, scores=None, byte_ids=None, char_fallback=false, unk=None, fuse_unk=false, max_word_chars=None, alpha=1.0, random_ties=false, sp=None))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -747,11 +858,12 @@ impl LatticeModel {
         max_word_chars: Option<usize>,
         alpha: f64,
         random_ties: bool,
+        sp: Option<(f32, f32, Vec<u32>)>,
     ) -> PyResult<Self> {
         let method = parse_method(method, alpha, random_ties).map_err(|e| crate::tf_error("ConfigError", e))?;
         let lattice = py
             .allow_threads(|| {
-                Lattice::new(tokens, continuation, scores, byte_ids, char_fallback, unk, fuse_unk, max_word_chars, method)
+                Lattice::new(tokens, continuation, scores, byte_ids, char_fallback, unk, fuse_unk, max_word_chars, method, sp)
             })
             .map_err(|e| crate::tf_error("ModelError", e))?;
         Ok(LatticeModel { inner: Arc::new(lattice) })

@@ -127,29 +127,51 @@ fn allowed_from(mask: &Option<Vec<bool>>, all: bool) -> Allowed<'_> {
 }
 
 impl CoreTokenizer {
+    /// A SentencePiece model: BPE (`lattice` None: SP's merge order on the char-level encoder, cut where no
+    /// merge can cross) or Unigram (`lattice` with SP's scoring: Viterbi over the whole normalized text).
+    #[allow(clippy::too_many_arguments)]
     fn new_spm(
         py: Python<'_>,
         vocab: Vec<(Vec<u8>, u32)>,
         specials: Vec<(String, u32, bool)>,
         args: spm::SpmArgs,
+        lattice: Option<std::sync::Arc<lattice::Lattice>>,
+        seed: u64,
+        decode: Option<Vec<(u32, Vec<u8>)>>,
     ) -> PyResult<Self> {
         let normalizer = args.normalizer().map_err(|e| tf_error("ModelError", e))?;
-        let split = spm::SpmSplit {
-            user_defined: args.user_defined_matcher().map_err(|e| tf_error("ModelError", e))?,
-            split_before_space: args.split_before_space,
+        let unigram = lattice.is_some();
+        let split = if unigram {
+            // SP scores the whole normalized text in one f32 Viterbi pass: no cut is exact under rounding.
+            spm::SpmSplit { user_defined: None, split_before_space: false }
+        } else {
+            spm::SpmSplit {
+                user_defined: args.user_defined_matcher().map_err(|e| tf_error("ModelError", e))?,
+                split_before_space: args.split_before_space,
+            }
         };
         let mut bpe = py
-            .allow_threads(|| Bpe::from_piece_ranks(vocab, &args.piece_ranks))
+            .allow_threads(|| if unigram { Bpe::from_ranks(vocab) } else { Bpe::from_piece_ranks(vocab, &args.piece_ranks) })
             .map_err(|e| tf_error("ModelError", e))?;
-        if let Some(unk) = args.unk_id {
-            bpe.unk_id = unk;
+        if !unigram {
+            if let Some(unk) = args.unk_id {
+                bpe.unk_id = unk;
+            }
+            bpe.frozen = args.user_defined.iter().map(|(s, id)| (s.as_bytes().into(), *id)).collect();
         }
-        bpe.frozen = args.user_defined.iter().map(|(s, id)| (s.as_bytes().into(), *id)).collect();
         let specials = specials.into_iter().map(|(text, id, always)| Special { text, id, always }).collect();
         let norm = vec![NormStep::Spm(std::sync::Arc::new(normalizer))];
         let mut p = Pipeline::new(bpe, Pretokenizer::Spm(Box::new(split)), norm, specials)
             .map_err(|e| tf_error("ModelError", e))?;
-        p.collapse_unk = args.unk_id;
+        if unigram {
+            p.lattice = lattice;
+            p.seed = seed;
+        } else {
+            p.collapse_unk = args.unk_id;
+        }
+        if let Some(entries) = decode {
+            p.override_decode(entries);
+        }
         let ints = IntCache::new(p.n_ids());
         Ok(CoreTokenizer { p, ints })
     }
@@ -159,8 +181,8 @@ impl CoreTokenizer {
 impl CoreTokenizer {
     /// `vocab`: (bytes, id) pairs. `merges`: None for tiktoken rank semantics, else the ordered
     /// merge list. `pretokenizer`: a named scanner ("r50k", "cl100k", "o200k", "qwen2"),
-    /// "regex" (with `pattern`) or "whole". `spm`: a SentencePiece BPE model (see `spm::SpmArgs`); it
-    /// replaces merges, normalizer and pre-tokenizer.
+    /// "regex" (with `pattern`) or "whole". `spm`: a SentencePiece model (see `spm::SpmArgs`); it replaces
+    /// merges, normalizer and pre-tokenizer (with `lattice`, a Unigram model: SP's Viterbi over the whole text).
     /// `lattice`: another inference method over the same vocabulary (`LatticeModel`); `dropout`: BPE-dropout;
     /// `seed`: of the random methods; `decode`: (id, bytes) overriding what model ids decode to; `space_before`:
     /// ids before which decoding puts a space unless first (WordPiece's word starts).
@@ -187,7 +209,7 @@ impl CoreTokenizer {
         spm: Option<spm::SpmArgs>,
     ) -> PyResult<Self> {
         if let Some(args) = spm {
-            return Self::new_spm(py, vocab, specials, args);
+            return Self::new_spm(py, vocab, specials, args, lattice.map(|l| l.inner.clone()), seed, decode);
         }
         let pretok = build_pretokenizer(pretokenizer, pattern, emit_gaps).map_err(|e| tf_error("ConfigError", e))?;
         let norm = build_normalizer(&normalizer)?;
