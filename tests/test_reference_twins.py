@@ -162,3 +162,26 @@ def test_shared_tokenizers_on_real_text(name, ours, corpora, udhr):
     sample += "\n" + unicodedata.normalize("NFD", udhr.get("vie", "")[:3000])  # combining marks everywhere
     assert regex_engines_agree(sample)
     assert native(tok, sample) == reference.encode(tok, sample)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), max_size=8))
+def test_word_count_equals_twin(texts):
+    """The evaluation scan's native word count splits where `str.split()` does (Unicode spaces, \\x1c-\\x1f)."""
+    from tokenforge.reference.word_count import count_words
+
+    words, n, chars, size = _core.count_words(texts)
+    want = count_words(texts)
+    assert (dict(words), n, chars, size) == (dict(want[0]), *want[1:])
+
+
+def test_word_count_on_every_space_character():
+    import sys
+
+    from tokenforge.reference.word_count import count_words
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and chr(c).isspace()]
+    text = "x".join(spaces) + " y\u200bz"  # U+200B is not a space for str.split
+    words, n, chars, size = _core.count_words([text])
+    want = count_words([text])
+    assert (dict(words), n, chars, size) == (dict(want[0]), *want[1:])

@@ -18,6 +18,7 @@ mod spm;
 mod train_bindings;
 mod unicode_class;
 mod unigram_train;
+mod word_count;
 mod pathpiece_train;
 mod wordpiece_train;
 
@@ -484,6 +485,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lattice::LatticeModel>()?;
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
+    m.add_function(wrap_pyfunction!(word_count::count_words, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_class::<unigram_train::UnigramCorpus>()?;
     m.add_function(wrap_pyfunction!(unigram_train::unigram_alternatives, m)?)?;

@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from .. import _core
+from ..reference.word_count import count_words as reference_count_words
 from .histogram import IdHistogram
 from .inputs import Progress
 
@@ -52,11 +54,13 @@ def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 <
     size = 0
 
     def flush() -> None:
-        text = "\n".join(chunk)  # the joins add len(chunk) - 1 characters and bytes, taken off again
-        corpus.chars += len(text) - (len(chunk) - 1)
-        corpus.bytes += len(text.encode("utf-8", "surrogatepass")) - (len(chunk) - 1)
-        words = text.split()
-        corpus.words += len(words)
+        try:
+            words, n_words, chars, size = _core.count_words(chunk)  # parallel, GIL released
+        except UnicodeEncodeError:  # a lone surrogate: the plain twin counts it
+            words, n_words, chars, size = reference_count_words(chunk)
+        corpus.chars += chars
+        corpus.bytes += size
+        corpus.words += n_words
         corpus.word_counts.update(words)
         if len(corpus.word_counts) > max_distinct_words:  # bound memory: forget the words seen once so far
             corpus.word_counts = Counter({w: c for w, c in corpus.word_counts.items() if c > 1})
