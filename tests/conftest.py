@@ -31,14 +31,18 @@ def corpora() -> dict[str, str]:
     return {p.name.split(".")[0]: read_corpus(p) for p in sorted(CORPORA.glob("*.txt.gz"))}
 
 
-@pytest.fixture(scope="session")
-def udhr() -> dict[str, str]:
+def udhr_texts() -> dict[str, str]:
+    """language -> the whole UDHR in it (articles in order, a blank line between)."""
     texts = {}
     for p in sorted(UDHR.glob("*.json")):
-        doc = json.loads(p.read_text(encoding="utf-8"))
-        arts = doc["articles"]
+        arts = json.loads(p.read_text(encoding="utf-8"))["articles"]
         texts[p.stem] = "\n\n".join(arts[k] for k in sorted(arts, key=int))
     return texts
+
+
+@pytest.fixture(scope="session")
+def udhr() -> dict[str, str]:
+    return udhr_texts()
 
 
 def tiktoken_reference(name: str):

@@ -21,7 +21,7 @@ from tokenforge import FormatError, TokenforgeError, UnsupportedFeatureError
 from tokenforge.formats.sentencepiece_model import parse_model
 from tokenforge.reference import spm_bpe
 
-from conftest import CORPORA, TOKENIZERS, UDHR, needs_shared, read_corpus
+from conftest import CORPORA, TOKENIZERS, needs_shared, read_corpus, udhr_texts
 
 spm = pytest.importorskip("sentencepiece")
 
@@ -47,13 +47,6 @@ edge_text = st.lists(
     max_size=30,
 ).map("".join)
 
-
-def udhr_texts() -> dict[str, str]:
-    texts = {}
-    for p in sorted(UDHR.glob("*.json")):
-        arts = json.loads(p.read_text(encoding="utf-8"))["articles"]
-        texts[p.stem] = "\n\n".join(arts[k] for k in sorted(arts, key=int))
-    return texts
 
 
 @pytest.fixture(scope="module")

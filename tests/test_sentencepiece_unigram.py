@@ -10,7 +10,6 @@ The native path is held to its pure-Python twin (`reference.spm_unigram`).
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 import tokenforge
 from tokenforge.reference import spm_bpe, spm_unigram
 
-from conftest import CORPORA, UDHR, needs_shared, read_corpus
+from conftest import CORPORA, needs_shared, read_corpus, udhr_texts
 
 spm = pytest.importorskip("sentencepiece")
 
@@ -50,13 +49,6 @@ edge_text = st.lists(
     max_size=30,
 ).map("".join)
 
-
-def udhr_texts() -> dict[str, str]:
-    texts = {}
-    for p in sorted(UDHR.glob("*.json")):
-        arts = json.loads(p.read_text(encoding="utf-8"))["articles"]
-        texts[p.stem] = "\n\n".join(arts[k] for k in sorted(arts, key=int))
-    return texts
 
 
 @pytest.fixture(scope="module")

@@ -197,6 +197,19 @@ impl Emitter<'_> {
     }
 }
 
+/// The path into offset `n` read back from each offset's best incoming edge.
+fn backtrace(back: &[Option<Edge>], n: usize) -> Option<Vec<Edge>> {
+    let mut path = Vec::new();
+    let mut j = n;
+    while j > 0 {
+        let e = back[j]?;
+        path.push(e);
+        j = e.start;
+    }
+    path.reverse();
+    Some(path)
+}
+
 impl Lattice {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -640,15 +653,7 @@ impl Lattice {
         if !reached[n] {
             return None;
         }
-        let mut path = Vec::new();
-        let mut j = n;
-        while j > 0 {
-            let e = back[j]?;
-            path.push(e);
-            j = e.start;
-        }
-        path.reverse();
-        Some(path)
+        backtrace(&back, n)
     }
 
     /// Viterbi exactly as SentencePiece runs it: the best path into each offset, an f32 sum replaced only by a
@@ -684,15 +689,7 @@ impl Lattice {
             });
         }
         back[n]?;
-        let mut path = Vec::new();
-        let mut j = n;
-        while j > 0 {
-            let e = back[j]?;
-            path.push(e);
-            j = e.start;
-        }
-        path.reverse();
-        Some(path)
+        backtrace(&back, n)
     }
 
     /// Subword regularization: forward filtering (log-sum of alpha-scaled scores), backward sampling. The edges
