@@ -170,6 +170,15 @@ class Tokenizer:
         """Token ids of `text` with no special token recognised (added tokens still are)."""
         return self.encode(text, disallowed_special=())
 
+    def _batch_call(self, native, texts: Iterable[str], allowed_special, disallowed_special):
+        """A native batch method over `texts` under the special-token policy (lone surrogates escaped first)."""
+        texts = list(texts)
+        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
+        try:
+            return native(texts, mask, allow_all)
+        except UnicodeEncodeError:
+            return native([_fix_surrogates(t) for t in texts], mask, allow_all)
+
     def encode_batch(
         self,
         texts: Iterable[str],
@@ -178,12 +187,7 @@ class Tokenizer:
         disallowed_special: DisallowedSpecial = "all",
     ) -> list[list[int]]:
         """`encode` over many texts, in parallel on all cores with the GIL released."""
-        texts = list(texts)
-        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
-        try:
-            return self._core.encode_batch(texts, mask, allow_all)
-        except UnicodeEncodeError:
-            return self._core.encode_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+        return self._batch_call(self._core.encode_batch, texts, allowed_special, disallowed_special)
 
     def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(), disallowed_special: DisallowedSpecial = "all") -> int:
         """Number of tokens `encode` would return, without building the list."""
@@ -196,12 +200,7 @@ class Tokenizer:
         allowed_special: AllowedSpecial = frozenset(),
         disallowed_special: DisallowedSpecial = "all",
     ) -> list[int]:
-        texts = list(texts)
-        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
-        try:
-            return self._core.count_batch(texts, mask, allow_all)
-        except UnicodeEncodeError:
-            return self._core.count_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+        return self._batch_call(self._core.count_batch, texts, allowed_special, disallowed_special)
 
     def id_histogram(
         self,
@@ -212,12 +211,7 @@ class Tokenizer:
     ) -> list[int]:
         """Occurrences of each id over all `texts` (index = id): what `encode_batch` would give, counted natively
         without building the id lists (the evaluation scan only needs the counts)."""
-        texts = list(texts)
-        mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
-        try:
-            return self._core.histogram_batch(texts, mask, allow_all)
-        except UnicodeEncodeError:
-            return self._core.histogram_batch([_fix_surrogates(t) for t in texts], mask, allow_all)
+        return self._batch_call(self._core.histogram_batch, texts, allowed_special, disallowed_special)
 
     def encode_with_offsets(
         self,

@@ -6,22 +6,15 @@
 //! long pieces use a heap over a linked list, so hostile input like `"a" * 10**6` costs
 //! O(n log n) instead of tiktoken's O(n²).
 
+use crate::result_cache::{new_owner, ResultCache, CACHE_PIECE_MAX};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Merged results are cached per thread for pieces up to this long; the cache is emptied when it
-/// holds `CACHE_ENTRIES` pieces, which bounds its memory.
-const CACHE_PIECE_MAX: usize = 64;
-const CACHE_ENTRIES: usize = 1 << 16;
-
-/// Distinguishes `Bpe` instances, so a thread's cache never serves one model's result for another.
-static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    static MERGE_CACHE: RefCell<(u64, FxHashMap<Box<[u8]>, Box<[u32]>>)> = RefCell::new((0, FxHashMap::default()));
+    /// Merged results of pieces up to `CACHE_PIECE_MAX` bytes, per thread (see result_cache.rs).
+    static MERGE_CACHE: RefCell<ResultCache<Box<[u32]>>> = RefCell::new(ResultCache::default());
 }
 
 /// Per-thread, direct-mapped cache of whole results for short pieces (at most `SHORT_MAX` bytes, at most
@@ -212,7 +205,7 @@ impl Bpe {
             }
         }
         Ok(Bpe { tokens, index, short_index, hot, merges: FxHashMap::default(), byte_id, whole_piece_first: false, char_level: false,
-            unk_id: NO_ID, frozen: FxHashMap::default(), model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) })
+            unk_id: NO_ID, frozen: FxHashMap::default(), model_id: new_owner() })
     }
 
     /// tiktoken semantics: a token's rank is its id, and two adjacent parts merge when their
@@ -338,20 +331,13 @@ impl Bpe {
             }
             return MERGE_CACHE.with(|cell| {
                 let mut cache = cell.borrow_mut();
-                if cache.0 != self.model_id {
-                    cache.0 = self.model_id;
-                    cache.1.clear();
-                }
-                if let Some(ids) = cache.1.get(piece) {
+                if let Some(ids) = cache.get(self.model_id, piece) {
                     out.extend_from_slice(ids);
                     return Ok(());
                 }
                 let start = out.len();
                 self.encode_piece_chars(piece, out)?;
-                if cache.1.len() >= CACHE_ENTRIES {
-                    cache.1.clear();
-                }
-                cache.1.insert(piece.into(), out[start..].into());
+                cache.insert(self.model_id, piece, out[start..].into());
                 Ok(())
             });
         }
@@ -376,20 +362,13 @@ impl Bpe {
         }
         MERGE_CACHE.with(|cell| {
             let mut cache = cell.borrow_mut();
-            if cache.0 != self.model_id {
-                cache.0 = self.model_id;
-                cache.1.clear();
-            }
-            if let Some(ids) = cache.1.get(piece) {
+            if let Some(ids) = cache.get(self.model_id, piece) {
                 out.extend_from_slice(ids);
                 return;
             }
             let start = out.len();
             self.merge_short(piece, out);
-            if cache.1.len() >= CACHE_ENTRIES {
-                cache.1.clear();
-            }
-            cache.1.insert(piece.into(), out[start..].into());
+            cache.insert(self.model_id, piece, out[start..].into());
         });
         Ok(())
     }

@@ -10,23 +10,17 @@ use crate::rng::SplitMix64;
 use pyo3::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
+use crate::result_cache::{new_owner, ResultCache, CACHE_PIECE_MAX};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BinaryHeap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-/// Deterministic methods cache each short piece's result per thread: text repeats a small set of pieces, and a
-/// probe is far cheaper than a lattice pass. Bounded: emptied when it holds `CACHE_ENTRIES` pieces.
-const CACHE_PIECE_MAX: usize = 64;
-const CACHE_ENTRIES: usize = 1 << 16;
-/// Distinguishes `Lattice` instances, so a thread's cache never serves one model's result for another.
-static NEXT_LATTICE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A cached piece: each emitted (id, start, end), spans relative to the piece.
 type Emitted = Box<[(u32, u32, u32)]>;
 
 thread_local! {
-    static PIECE_RESULTS: RefCell<(u64, FxHashMap<Box<[u8]>, Emitted>)> = RefCell::new((0, FxHashMap::default()));
+    /// Deterministic methods' results for short pieces, per thread (see result_cache.rs).
+    static PIECE_RESULTS: RefCell<ResultCache<Emitted>> = RefCell::new(ResultCache::default());
 }
 
 pub const NO_ID: u32 = u32::MAX;
@@ -287,7 +281,7 @@ impl Lattice {
             max_len,
             sp,
             method,
-            cache_id: NEXT_LATTICE_ID.fetch_add(1, Ordering::Relaxed),
+            cache_id: new_owner(),
         })
     }
 
@@ -415,12 +409,7 @@ impl Lattice {
         };
         let mut spans = spans;
         let hit = PIECE_RESULTS.with(|cell| {
-            let mut cache = cell.borrow_mut();
-            if cache.0 != self.cache_id {
-                cache.0 = self.cache_id;
-                cache.1.clear();
-            }
-            cache.1.get(piece).map(|hit| replay(hit, out, spans.as_deref_mut())).is_some()
+            cell.borrow_mut().get(self.cache_id, piece).map(|hit| replay(hit, out, spans.as_deref_mut())).is_some()
         });
         if hit {
             return Ok(());
@@ -429,15 +418,7 @@ impl Lattice {
         self.encode_piece_uncached(piece, rng, &mut ids, Some(&mut piece_spans))?;
         let result: Emitted = ids.iter().zip(&piece_spans).map(|(&id, &(a, b))| (id, a as u32, b as u32)).collect();
         replay(&result, out, spans);
-        PIECE_RESULTS.with(|cell| {
-            let mut cache = cell.borrow_mut();
-            if cache.0 == self.cache_id {
-                if cache.1.len() >= CACHE_ENTRIES {
-                    cache.1.clear();
-                }
-                cache.1.insert(piece.into(), result);
-            }
-        });
+        PIECE_RESULTS.with(|cell| cell.borrow_mut().insert(self.cache_id, piece, result));
         Ok(())
     }
 

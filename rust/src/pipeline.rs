@@ -209,11 +209,23 @@ impl Pipeline {
         }
     }
 
-    fn stochastic(&self) -> bool {
-        self.lattice.is_some() || self.dropout.is_some()
+    /// Appends the byte span of each of `ids`, laid end to end from `start` (BPE tokens are their bytes).
+    fn token_spans(&self, ids: &[u32], start: usize, sp: &mut Vec<(usize, usize)>) {
+        let mut pos = start;
+        for &id in ids {
+            let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
+            sp.push((pos, pos + len));
+            pos += len;
+        }
     }
 
-    /// `encode_ordinary` for lattice methods and BPE-dropout: no caches, a generator threaded through.
+    /// Plain BPE merges: the cached session path (no lattice method, no dropout).
+    fn merges_only(&self) -> bool {
+        self.lattice.is_none() && self.dropout.is_none()
+    }
+
+    /// `encode_segment` for lattice methods and BPE-dropout: a generator threaded through, no BPE session (the
+    /// lattice caches deterministic methods' pieces itself).
     fn encode_segment_lattice(
         &self,
         text: &str,
@@ -235,15 +247,11 @@ impl Pipeline {
             piece_spans.clear();
             let result = match (&self.lattice, self.dropout) {
                 (Some(lattice), _) => lattice.encode_piece(piece, rng, out, Some(&mut piece_spans)),
-                (None, Some(p)) => self.bpe.encode_piece_dropout(piece, p, rng, out).map(|_| {
-                    let mut pos = 0;
-                    for &id in &out[before..] {
-                        let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
-                        piece_spans.push((pos, pos + len));
-                        pos += len;
-                    }
-                }),
-                (None, None) => unreachable!("only called for stochastic pipelines"),
+                (None, Some(p)) => self
+                    .bpe
+                    .encode_piece_dropout(piece, p, rng, out)
+                    .map(|_| self.token_spans(&out[before..], 0, &mut piece_spans)),
+                (None, None) => unreachable!("only called for lattice or dropout pipelines"),
             };
             if let Err(msg) = result {
                 err = Some(msg);
@@ -325,18 +333,7 @@ impl Pipeline {
 
     /// Encodes text in which no special token is recognised. With `spans`, also records each
     /// token's byte span in `text` (offset by `base`); inside a segment that normalization
-    /// changed, every token gets the whole segment's span.
-    #[allow(dead_code)]
-    pub fn encode_ordinary(
-        &self,
-        text: &str,
-        out: &mut Vec<u32>,
-        spans: Option<&mut Vec<(usize, usize)>>,
-        base: usize,
-    ) -> Result<(), String> {
-        self.encode_segment(text, out, spans, base, &mut SplitMix64::new(self.seed))
-    }
-
+    /// changed, every token gets the whole segment's span. `rng`: the random methods' generator.
     fn encode_segment(
         &self,
         text: &str,
@@ -345,7 +342,7 @@ impl Pipeline {
         base: usize,
         rng: &mut SplitMix64,
     ) -> Result<(), String> {
-        if self.stochastic() {
+        if !self.merges_only() {
             return self.encode_segment_lattice(text, out, spans, base, rng);
         }
         let mut spans = spans;
@@ -371,12 +368,7 @@ impl Pipeline {
                     if changed {
                         sp.extend(std::iter::repeat((base, base + text.len())).take(out.len() - before));
                     } else {
-                        let mut pos = base + s;
-                        for &id in &out[before..] {
-                            let len = self.bpe.tokens[id as usize].as_ref().map_or(0, |t| t.len());
-                            sp.push((pos, pos + len));
-                            pos += len;
-                        }
+                        self.token_spans(&out[before..], base + s, sp);
                     }
                 }
             })

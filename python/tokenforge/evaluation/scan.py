@@ -1,7 +1,7 @@
-"""The one streaming pass: the corpus is read once, in chunks; each chunk is encoded by every tokenizer
-(`encode_batch`, native and parallel) and folded into id histograms, while corpus-wide counts (bytes, characters,
-whitespace words) and a bounded sample of records spread over the corpus (for the expensive metrics) are taken
-along the way."""
+"""The one streaming pass: the corpus is read once, in chunks; each chunk is encoded by every tokenizer and
+folded into id histograms (`Tokenizer.id_histogram`, native and parallel, no id lists), while corpus-wide counts
+(bytes, characters, whitespace words: `_core.count_words`) and a bounded sample of records spread over the corpus
+(for the expensive metrics) are taken along the way."""
 
 from __future__ import annotations
 
