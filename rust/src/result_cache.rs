@@ -30,6 +30,7 @@ impl<V> Default for ResultCache<V> {
 
 impl<V> ResultCache<V> {
     /// `owner`'s cached result for `piece`.
+    #[inline]
     pub fn get(&mut self, owner: u64, piece: &[u8]) -> Option<&V> {
         if self.owner != owner {
             self.owner = owner;
@@ -39,6 +40,7 @@ impl<V> ResultCache<V> {
     }
 
     /// Keeps `owner`'s result for `piece` (dropped if another owner took the cache meanwhile).
+    #[inline]
     pub fn insert(&mut self, owner: u64, piece: &[u8], value: V) {
         if self.owner != owner {
             return;
