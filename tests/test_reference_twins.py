@@ -164,24 +164,49 @@ def test_shared_tokenizers_on_real_text(name, ours, corpora, udhr):
     assert native(tok, sample) == reference.encode(tok, sample)
 
 
+def _tallies(batches, max_distinct=2**63):
+    from tokenforge.reference.word_count import WordTally
+
+    native, twin = _core.WordTally(max_distinct), WordTally(max_distinct)
+    for texts in batches:
+        native.add(texts)
+        twin.add(texts)
+    return native, twin
+
+
+def _same_tally(native, twin):
+    assert (native.words, native.chars, native.bytes, native.newlines, native.pruned, len(native)) == (
+        twin.words, twin.chars, twin.bytes, twin.newlines, twin.pruned, len(twin))
+    assert native.most_common(len(twin) + 1) == twin.most_common(len(twin) + 1)
+    assert native.most_common(3) == twin.most_common(3)  # ties broken by the word, the same way
+    for word, _ in twin.most_common(5):
+        assert native[word] == twin[word]
+    assert native["\x00never\x00"] == twin["\x00never\x00"] == 0
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), max_size=8))
-def test_word_count_equals_twin(texts):
-    """The evaluation scan's native word count splits where `str.split()` does (Unicode spaces, \\x1c-\\x1f)."""
-    from tokenforge.reference.word_count import count_words
-
-    words, n, chars, size = _core.count_words(texts)
-    want = count_words(texts)
-    assert (dict(words), n, chars, size) == (dict(want[0]), *want[1:])
+@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), max_size=8), max_size=4),
+       st.integers(1, 12))
+def test_word_tally_equals_twin(batches, max_distinct):
+    """The evaluation scan's native word table splits where `str.split()` does (Unicode spaces, \x1c-\x1f), prunes
+    at the same bound and orders `most_common` the same way."""
+    _same_tally(*_tallies(batches, max_distinct))
 
 
-def test_word_count_on_every_space_character():
+def test_word_tally_on_every_space_character():
     import sys
-
-    from tokenforge.reference.word_count import count_words
 
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and chr(c).isspace()]
     text = "x".join(spaces) + " y\u200bz"  # U+200B is not a space for str.split
-    words, n, chars, size = _core.count_words([text])
-    want = count_words([text])
-    assert (dict(words), n, chars, size) == (dict(want[0]), *want[1:])
+    _same_tally(*_tallies([[text], [text + "\n" + text]]))
+    _same_tally(*_tallies([[(text + "\n") * 40_000]]))  # long enough to be cut into pieces counted in parallel
+
+
+@needs_shared
+def test_word_tally_on_a_real_corpus(corpora):
+    text = next(iter(corpora.values()))[:2_000_000]
+    lines = text.splitlines(keepends=True)
+    native, twin = _tallies([lines[: len(lines) // 2], lines[len(lines) // 2:]])
+    _same_tally(native, twin)
+    block, _ = _tallies([["".join(lines)]])  # one string, cut into pieces natively
+    assert block.most_common(1000) == native.most_common(1000) and block.words == native.words

@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         line.stream.flush()
     report = _call_evaluate(
         _evaluate(), tokenizers, list(args.corpus), parallel=parallel, lang=args.lang, baseline=baseline,
-        sources=dict(zip(names, paths)), progress=None if show else False,
+        sources=dict(zip(names, paths)), progress=None if show else False, line_records=args.line_records,
     )
     json_path, html_path = out / "report.json", out / "report.html"
     write_json(report, json_path)
@@ -157,6 +157,9 @@ def add_parser(sub) -> None:
                    help="language of the corpus (e.g. tr), for the language-specific metrics")
     p.add_argument("--baseline", default=None, metavar="NAME",
                    help="tokenizer that NSL is relative to: one of the TOKENIZERs (name or path) or another file")
+    p.add_argument("--line-records", action="store_true",
+                   help="encode each line of plain-text files on its own (the trainers' convention) instead of as "
+                        "running text")
     p.add_argument("-o", "--output-dir", default=".", metavar="OUTDIR",
                    help="folder for report.json and report.html (created if missing; default: current folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display and no closing message")

@@ -170,14 +170,14 @@ class Tokenizer:
         """Token ids of `text` with no special token recognised (added tokens still are)."""
         return self.encode(text, disallowed_special=())
 
-    def _batch_call(self, native, texts: Iterable[str], allowed_special, disallowed_special):
+    def _batch_call(self, native, texts: Iterable[str], allowed_special, disallowed_special, **options):
         """A native batch method over `texts` under the special-token policy (lone surrogates escaped first)."""
         texts = list(texts)
         mask, allow_all = self._special_args(texts, allowed_special, disallowed_special)
         try:
-            return native(texts, mask, allow_all)
+            return native(texts, mask, allow_all, **options)
         except UnicodeEncodeError:
-            return native([_fix_surrogates(t) for t in texts], mask, allow_all)
+            return native([_fix_surrogates(t) for t in texts], mask, allow_all, **options)
 
     def encode_batch(
         self,
@@ -208,10 +208,34 @@ class Tokenizer:
         *,
         allowed_special: AllowedSpecial = frozenset(),
         disallowed_special: DisallowedSpecial = "all",
-    ) -> list[int]:
-        """Occurrences of each id over all `texts` (index = id): what `encode_batch` would give, counted natively
-        without building the id lists (the evaluation scan only needs the counts)."""
-        return self._batch_call(self._core.histogram_batch, texts, allowed_special, disallowed_special)
+        units: str = "records",
+        piece_chars: int = 1 << 16,
+    ) -> "numpy.ndarray":
+        """Occurrences of each id over all `texts` (a uint64 array, index = id): what `encode_batch` would give,
+        counted natively without building the id lists (the evaluation scan only needs the counts). `units`:
+        "records" encodes each text; "lines" each "\\n"-terminated line of each text; "running" each text as
+        running text, in `evaluation.scan.running_pieces` of about `piece_chars` characters."""
+        import numpy
+
+        raw = self._batch_call(self._core.histogram_batch, texts, allowed_special, disallowed_special, units=units,
+                               piece_chars=piece_chars)
+        return numpy.frombuffer(raw, dtype="<u8")
+
+    def word_token_counts(self, tally, n: int, prefix: str = " ") -> tuple["numpy.ndarray", "numpy.ndarray"]:
+        """For the words `tally.most_common(n)` gives (a `_core.WordTally`; in no particular order): their
+        occurrences and the token count of `prefix + word` under `encode(..., disallowed_special=())`, as two
+        aligned uint64 arrays — fertility's inputs, computed natively without a Python string per word."""
+        import numpy
+
+        mask, allow_all = self._special_args(prefix, frozenset(), ())
+        occurrences, tokens = self._core.word_token_counts(tally, n, prefix, mask, allow_all)
+        return numpy.frombuffer(occurrences, dtype="<u8"), numpy.frombuffer(tokens, dtype="<u8")
+
+    def vocab_facts(self) -> tuple[bytes, bytes, bytes]:
+        """Every id's bytes and flags in one native call (see `_core.CoreTokenizer.vocab_facts`); the
+        reachability flag is what `encode(text, disallowed_special=())` of the id's text gives."""
+        mask, allow_all = self._special_args("", frozenset(), ())
+        return self._core.vocab_facts(mask, allow_all)
 
     def encode_with_offsets(
         self,

@@ -33,13 +33,38 @@ struct PieceSlot {
     n: u32,
 }
 
+/// A thread's slot tables for its most recently used models (most recent first; `PIECE_TABLES` at most), so work
+/// that alternates between a few models keeps each one's table warm.
 struct PieceCache {
-    model_id: u64,
-    slots: Box<[PieceSlot]>,
+    tables: Vec<(u64, Box<[PieceSlot]>)>,
+}
+
+const PIECE_TABLES: usize = 4;
+
+impl PieceCache {
+    /// `model_id`'s table, made the most recent (a new model takes the least recently used table, emptied).
+    fn table(&mut self, model_id: u64) -> &mut [PieceSlot] {
+        if self.tables.first().map(|t| t.0) != Some(model_id) {
+            match self.tables.iter().position(|t| t.0 == model_id) {
+                Some(k) => self.tables[..=k].rotate_right(1),
+                None => {
+                    let slots = if self.tables.len() >= PIECE_TABLES {
+                        let (_, mut slots) = self.tables.pop().expect("full");
+                        slots.fill(PieceSlot::default());
+                        slots
+                    } else {
+                        vec![PieceSlot::default(); 1 << PIECE_SLOTS_LOG2].into_boxed_slice()
+                    };
+                    self.tables.insert(0, (model_id, slots));
+                }
+            }
+        }
+        &mut self.tables[0].1
+    }
 }
 
 thread_local! {
-    static PIECE_CACHE: RefCell<PieceCache> = RefCell::new(PieceCache { model_id: 0, slots: Box::default() });
+    static PIECE_CACHE: RefCell<PieceCache> = RefCell::new(PieceCache { tables: Vec::new() });
 }
 
 #[inline(always)]
@@ -306,16 +331,9 @@ impl Bpe {
         let mut f = Some(f);
         let done = PIECE_CACHE.try_with(|cell| {
             let Ok(mut cache) = cell.try_borrow_mut() else { return None };
-            if cache.model_id != self.model_id || cache.slots.is_empty() {
-                if cache.slots.len() != 1 << PIECE_SLOTS_LOG2 {
-                    cache.slots = vec![PieceSlot::default(); 1 << PIECE_SLOTS_LOG2].into_boxed_slice();
-                } else {
-                    cache.slots.fill(PieceSlot::default());
-                }
-                cache.model_id = self.model_id;
-            }
+            let slots = cache.table(self.model_id);
             let f = f.take().expect("called once");
-            Some(f(&mut Session { bpe: self, slots: Some(&mut cache.slots) }))
+            Some(f(&mut Session { bpe: self, slots: Some(slots) }))
         });
         match done {
             Ok(Some(r)) => r,

@@ -17,6 +17,7 @@ mod pretokenize;
 mod result_cache;
 mod rng;
 mod spm;
+mod token_labels;
 mod train_bindings;
 mod unicode_class;
 mod unigram_train;
@@ -27,6 +28,7 @@ use bpe_encode::Bpe;
 use pipeline::{Allowed, NormStep, Pipeline, Special};
 use pretokenize::{Flavor, Pretokenizer};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList};
 
 /// Python int objects for token ids, created on first use and then shared by every list this tokenizer returns.
@@ -288,7 +290,7 @@ impl CoreTokenizer {
     fn encode_batch<'py>(
         &self,
         py: Python<'py>,
-        texts: Vec<String>,
+        texts: Vec<PyBackedStr>,
         allowed_mask: Option<Vec<bool>>,
         allow_all: bool,
     ) -> PyResult<Bound<'py, PyList>> {
@@ -341,7 +343,7 @@ impl CoreTokenizer {
     fn count_batch(
         &self,
         py: Python<'_>,
-        texts: Vec<String>,
+        texts: Vec<PyBackedStr>,
         allowed_mask: Option<Vec<bool>>,
         allow_all: bool,
     ) -> PyResult<Vec<usize>> {
@@ -358,24 +360,38 @@ impl CoreTokenizer {
         .map_err(|e| tf_error("EncodeError", e))
     }
 
-    /// Occurrences of each id over all `texts` (index = id), without building id lists: the evaluation scan
-    /// needs only the histogram (parallel, GIL released).
-    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false))]
-    fn histogram_batch(
+    /// Occurrences of each id over all `texts` (index = id) as little-endian u64s, without building id lists:
+    /// the evaluation scan needs only the histogram (parallel, GIL released). `units` says what is encoded:
+    /// "records" (each text), "lines" (each "\n"-terminated line of each text) or "running" (each text as running
+    /// text, cut at line ends into pieces of about `piece_chars` characters to be encoded in parallel). A corpus
+    /// block thus crosses into native code as one string instead of one Python object per line or piece.
+    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false, units="records", piece_chars=1 << 16))]
+    fn histogram_batch<'py>(
         &self,
-        py: Python<'_>,
-        texts: Vec<String>,
+        py: Python<'py>,
+        texts: Vec<PyBackedStr>,
         allowed_mask: Option<Vec<bool>>,
         allow_all: bool,
-    ) -> PyResult<Vec<u64>> {
+        units: &str,
+        piece_chars: usize,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let allowed = allowed_from(&allowed_mask, allow_all);
         let n = self.p.n_ids();
-        py.allow_threads(|| {
-            texts
-                .par_iter()
-                .try_fold(
-                    || (vec![0u64; n], Vec::new()),
-                    |(mut counts, mut out), t| {
+        let units = word_count::Units::parse(units, piece_chars).map_err(|e| tf_error("ConfigError", e))?;
+        let counts = py.allow_threads(|| {
+            let records = units.split(&texts);
+            // A few contiguous parts per thread (even when text differs in density), each with one dense u32
+            // counter (a part is far below 2^32 tokens), summed into u64 totals at the end.
+            let part = records.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+            let parts = records
+                .par_chunks(part)
+                .map(|chunk| {
+                    if chunk.iter().map(|t| t.len()).sum::<usize>() >= u32::MAX as usize {
+                        return Err("over 4 GB of text in one part of a histogram call: pass it in batches".into());
+                    }
+                    let mut counts = vec![0u32; n]; // no more tokens than bytes, so no u32 overflows
+                    let mut out = Vec::new();
+                    for t in chunk {
                         out.clear();
                         self.p.encode(t, &allowed, &mut out, None)?;
                         for &id in &out {
@@ -385,24 +401,105 @@ impl CoreTokenizer {
                             }
                             counts[i] += 1;
                         }
-                        Ok::<_, String>((counts, out))
-                    },
-                )
-                .map(|r| r.map(|(counts, _)| counts))
-                .try_reduce(
-                    || vec![0u64; n],
-                    |mut a, b| {
-                        if a.len() < b.len() {
-                            a.resize(b.len(), 0);
-                        }
-                        for (x, y) in a.iter_mut().zip(b) {
-                            *x += y;
-                        }
-                        Ok(a)
-                    },
-                )
+                    }
+                    Ok::<_, String>(counts)
+                })
+                .collect::<Result<Vec<Vec<u32>>, String>>()?;
+            let mut totals = vec![0u64; parts.iter().map(|p| p.len()).max().unwrap_or(n).max(n)];
+            for p in &parts {
+                for (x, &y) in totals.iter_mut().zip(p) {
+                    *x += y as u64;
+                }
+            }
+            Ok::<_, String>(totals)
         })
-        .map_err(|e| tf_error("EncodeError", e))
+        .map_err(|e| tf_error("EncodeError", e))?;
+        let raw: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+        Ok(PyBytes::new(py, &raw))
+    }
+
+    /// Fertility's inputs from a word table: for the words `tally.most_common(n)` gives (in no particular
+    /// order), their occurrences and the token count of `prefix + word` (little-endian u64s each), encoded in
+    /// parallel with the GIL released; no Python string is made per word.
+    #[pyo3(signature = (tally, n, prefix=" ", allowed_mask=None, allow_all=false))]
+    fn word_token_counts<'py>(
+        &self,
+        py: Python<'py>,
+        tally: PyRef<'py, word_count::WordTally>,
+        n: usize,
+        prefix: &str,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        let top = tally.top(n);
+        let tokens = py
+            .allow_threads(|| {
+                top.par_iter()
+                    .map_init(
+                        || (String::new(), Vec::new()),
+                        |(text, out), (word, _)| {
+                            text.clear();
+                            text.push_str(prefix);
+                            text.push_str(word);
+                            out.clear();
+                            self.p.encode(text, &allowed, out, None).map(|_| out.len() as u64)
+                        },
+                    )
+                    .collect::<Result<Vec<u64>, String>>()
+            })
+            .map_err(|e| tf_error("EncodeError", e))?;
+        let occurrences: Vec<u8> = top.iter().flat_map(|(_, c)| c.to_le_bytes()).collect();
+        let tokens: Vec<u8> = tokens.iter().flat_map(|c| c.to_le_bytes()).collect();
+        Ok((PyBytes::new(py, &occurrences), PyBytes::new(py, &tokens)))
+    }
+
+    /// Per-id facts for the evaluation's token table, in one call: (concatenated token bytes, n+1 offsets as
+    /// little-endian u64, one flag byte per id). Flags: 1 the id has bytes, 2 they are valid UTF-8, 4 they are
+    /// ASCII, 8 they contain an ASCII letter, 16 encoding their text gives back exactly this id (the
+    /// reachability check, run in parallel with the GIL released).
+    #[pyo3(signature = (allowed_mask=None, allow_all=false))]
+    fn vocab_facts<'py>(
+        &self,
+        py: Python<'py>,
+        allowed_mask: Option<Vec<bool>>,
+        allow_all: bool,
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        let allowed = allowed_from(&allowed_mask, allow_all);
+        let n = self.p.n_ids();
+        let mut blob = Vec::new();
+        let mut offsets = Vec::with_capacity((n + 1) * 8);
+        offsets.extend_from_slice(&0u64.to_le_bytes());
+        for id in 0..n as u32 {
+            if let Some(b) = self.p.token_bytes(id) {
+                blob.extend_from_slice(b);
+            }
+            offsets.extend_from_slice(&(blob.len() as u64).to_le_bytes());
+        }
+        let flags: Vec<u8> = py.allow_threads(|| {
+            (0..n as u32)
+                .into_par_iter()
+                .map_init(Vec::new, |out, id| {
+                    let Some(b) = self.p.token_bytes(id) else { return 0u8 };
+                    let mut f = 1u8;
+                    if b.is_ascii() {
+                        f |= 4;
+                    }
+                    if b.iter().any(|c| c.is_ascii_alphabetic()) {
+                        f |= 8;
+                    }
+                    if let Ok(text) = std::str::from_utf8(b) {
+                        f |= 2;
+                        out.clear();
+                        if self.p.encode(text, &allowed, out, None).is_ok() && out.len() == 1 && out[0] == id {
+                            f |= 16;
+                        }
+                    }
+                    f
+                })
+                .collect()
+        });
+        Ok((PyBytes::new(py, &blob), PyBytes::new(py, &offsets), PyBytes::new(py, &flags)))
     }
 
     /// The first special token in `text` that the call does not allow: (char offset, token).
@@ -486,7 +583,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lattice::LatticeModel>()?;
     m.add_function(wrap_pyfunction!(pretokenize_text, m)?)?;
     m.add_function(wrap_pyfunction!(count_pieces, m)?)?;
-    m.add_function(wrap_pyfunction!(word_count::count_words, m)?)?;
+    m.add_class::<word_count::WordTally>()?;
+    m.add_function(wrap_pyfunction!(token_labels::vocab_chars, m)?)?;
+    m.add_function(wrap_pyfunction!(token_labels::label_tokens, m)?)?;
     m.add_class::<train_bindings::PretokenCounter>()?;
     m.add_class::<unigram_train::UnigramCorpus>()?;
     m.add_function(wrap_pyfunction!(unigram_train::unigram_alternatives, m)?)?;

@@ -54,11 +54,11 @@ impl PretokenTable {
 
     /// Pre-tokenizes and counts `texts` on all cores. Deterministic: the result does not depend
     /// on the thread count (counting is a sum).
-    pub fn add_texts(&mut self, texts: &[String]) -> Result<(), String> {
+    pub fn add_texts<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> Result<(), String> {
         let mut bounds = vec![0usize];
         let mut size = 0usize;
         for (k, t) in texts.iter().enumerate() {
-            size += t.len() + 16;
+            size += t.as_ref().len() + 16;
             if size >= CHUNK_BYTES {
                 bounds.push(k + 1);
                 size = 0;
@@ -74,7 +74,7 @@ impl PretokenTable {
                 let mut local = FxHashMap::default();
                 let mut total = 0u128;
                 for t in chunk {
-                    self.count_one(t, &mut local, &mut total)?;
+                    self.count_one(t.as_ref(), &mut local, &mut total)?;
                 }
                 Ok((local, total))
             })

@@ -16,38 +16,50 @@ pub fn new_owner() -> u64 {
     NEXT_OWNER.fetch_add(1, Ordering::Relaxed)
 }
 
-/// One thread's results for one owner at a time (switching owners forgets the other's entries).
+/// A thread keeps the results of this many owners (most recently used first): work that alternates between a
+/// few models, such as an evaluation encoding each corpus block with every tokenizer it compares, stays warm.
+const CACHE_OWNERS: usize = 4;
+
+/// One thread's results for its most recent owners; the least recently used is forgotten when a new one comes.
 pub struct ResultCache<V> {
-    owner: u64,
-    map: FxHashMap<Box<[u8]>, V>,
+    owners: Vec<(u64, FxHashMap<Box<[u8]>, V>)>,
 }
 
 impl<V> Default for ResultCache<V> {
     fn default() -> Self {
-        ResultCache { owner: 0, map: FxHashMap::default() }
+        ResultCache { owners: Vec::new() }
     }
 }
 
 impl<V> ResultCache<V> {
-    /// `owner`'s cached result for `piece`.
+    /// `owner`'s cached result for `piece` (`owner` becomes the most recent).
     #[inline]
     pub fn get(&mut self, owner: u64, piece: &[u8]) -> Option<&V> {
-        if self.owner != owner {
-            self.owner = owner;
-            self.map.clear();
+        if self.owners.first().map(|o| o.0) != Some(owner) {
+            self.bring_front(owner);
         }
-        self.map.get(piece)
+        self.owners[0].1.get(piece)
     }
 
-    /// Keeps `owner`'s result for `piece` (dropped if another owner took the cache meanwhile).
+    fn bring_front(&mut self, owner: u64) {
+        match self.owners.iter().position(|o| o.0 == owner) {
+            Some(k) => self.owners[..=k].rotate_right(1),
+            None => {
+                if self.owners.len() >= CACHE_OWNERS {
+                    self.owners.pop();
+                }
+                self.owners.insert(0, (owner, FxHashMap::default()));
+            }
+        }
+    }
+
+    /// Keeps `owner`'s result for `piece` (dropped if `owner` has been forgotten meanwhile).
     #[inline]
     pub fn insert(&mut self, owner: u64, piece: &[u8], value: V) {
-        if self.owner != owner {
-            return;
+        let Some((_, map)) = self.owners.iter_mut().find(|o| o.0 == owner) else { return };
+        if map.len() >= CACHE_ENTRIES {
+            map.clear();
         }
-        if self.map.len() >= CACHE_ENTRIES {
-            self.map.clear();
-        }
-        self.map.insert(piece.into(), value);
+        map.insert(piece.into(), value);
     }
 }

@@ -5,6 +5,7 @@ use crate::bpe_train::{Engine, Merge, TrainLimits, WordTable};
 use crate::pretoken_count::PretokenTable;
 use crate::{build_normalizer, build_pretokenizer, tf_error};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -27,7 +28,7 @@ impl PretokenCounter {
     }
 
     /// Pre-tokenizes and counts `texts` on all cores with the GIL released.
-    fn add_texts(&mut self, py: Python<'_>, texts: Vec<String>) -> PyResult<()> {
+    fn add_texts(&mut self, py: Python<'_>, texts: Vec<PyBackedStr>) -> PyResult<()> {
         let table = &mut self.table;
         py.allow_threads(|| table.add_texts(&texts)).map_err(|e| tf_error("EncodeError", e))
     }

@@ -2,7 +2,7 @@
 //! for fertility, word / character / byte totals), which in Python cost as much as encoding the corpus.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::pybacked::PyBackedStr;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -12,23 +12,67 @@ fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
+/// `str.isspace` of the ASCII characters: \t \n \v \f \r, the information separators \x1c-\x1f, and space.
+const ASCII_SPACE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0x09;
+    while c <= 0x0d {
+        t[c] = true;
+        c += 1;
+    }
+    let mut c = 0x1c;
+    while c <= 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t
+};
+
 struct Tally<'a> {
     words: FxHashMap<&'a str, u64>,
     n_words: u64,
     chars: u64,
     bytes: u64,
+    newlines: u64,
 }
 
 impl<'a> Tally<'a> {
     fn new() -> Self {
-        Tally { words: FxHashMap::default(), n_words: 0, chars: 0, bytes: 0 }
+        Tally { words: FxHashMap::default(), n_words: 0, chars: 0, bytes: 0, newlines: 0 }
     }
 
+    fn with_capacity(n: usize) -> Self {
+        Tally { words: FxHashMap::with_capacity_and_hasher(n, Default::default()), n_words: 0, chars: 0, bytes: 0, newlines: 0 }
+    }
+
+    /// Counts the words of `text`, scanning bytes: ASCII is classified directly, other characters decoded.
     fn add(mut self, text: &'a str) -> Self {
-        self.bytes += text.len() as u64;
-        self.chars += text.chars().count() as u64;
-        for w in text.split(is_py_space).filter(|w| !w.is_empty()) {
-            *self.words.entry(w).or_insert(0) += 1;
+        let b = text.as_bytes();
+        self.bytes += b.len() as u64;
+        self.chars += b.iter().filter(|&&c| (c as i8) >= -0x40).count() as u64; // all but continuation bytes
+        self.newlines += b.iter().filter(|&&c| c == b'\n').count() as u64;
+        let mut start: Option<usize> = None;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let (space, len) = if c < 0x80 {
+                (ASCII_SPACE[c as usize], 1)
+            } else {
+                let ch = text[i..].chars().next().expect("a character starts here");
+                (is_py_space(ch), ch.len_utf8())
+            };
+            if space {
+                if let Some(s) = start.take() {
+                    *self.words.entry(&text[s..i]).or_insert(0) += 1;
+                    self.n_words += 1;
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+            i += len;
+        }
+        if let Some(s) = start {
+            *self.words.entry(&text[s..]).or_insert(0) += 1;
             self.n_words += 1;
         }
         self
@@ -43,19 +87,171 @@ impl<'a> Tally<'a> {
         self.n_words += other.n_words;
         self.chars += other.chars;
         self.bytes += other.bytes;
+        self.newlines += other.newlines;
         self
     }
 }
 
-/// (word -> occurrences, words, characters, UTF-8 bytes) over `texts`; words as `str.split()` finds them.
-#[pyfunction]
-pub fn count_words<'py>(py: Python<'py>, texts: Vec<String>) -> PyResult<(Bound<'py, PyDict>, u64, u64, u64)> {
-    let tally = py.allow_threads(|| {
-        texts.par_iter().fold(Tally::new, |t, s| t.add(s)).reduce(Tally::new, Tally::merge)
-    });
-    let dict = PyDict::new(py);
-    for (w, c) in &tally.words {
-        dict.set_item(*w, *c)?;
+/// `texts` cut into pieces of about `PIECE_BYTES` at line ends (or whole), for parallel word counting: words
+/// never span a whitespace character, so the counts do not depend on the cuts.
+fn word_pieces<S: AsRef<str>>(texts: &[S]) -> Vec<&str> {
+    const PIECE_BYTES: usize = 1 << 18;
+    let mut out = Vec::new();
+    for t in texts {
+        let mut rest = t.as_ref();
+        while rest.len() > PIECE_BYTES {
+            match rest.as_bytes()[PIECE_BYTES..].iter().position(|&c| c == b'\n') {
+                Some(k) => {
+                    let (head, tail) = rest.split_at(PIECE_BYTES + k + 1);
+                    out.push(head);
+                    rest = tail;
+                }
+                None => break,
+            }
+        }
+        out.push(rest);
     }
-    Ok((dict, tally.n_words, tally.chars, tally.bytes))
+    out
+}
+
+/// What a batch's texts are cut into before encoding.
+pub enum Units {
+    /// Each text as it is.
+    Records,
+    /// Each "\n"-terminated line of each text (a block of line records handed over as one string).
+    Lines,
+    /// Each text as running text, in pieces of about this many characters cut at line ends.
+    Running(usize),
+}
+
+impl Units {
+    pub fn parse(name: &str, piece_chars: usize) -> Result<Units, String> {
+        match name {
+            "records" => Ok(Units::Records),
+            "lines" => Ok(Units::Lines),
+            "running" if piece_chars > 0 => Ok(Units::Running(piece_chars)),
+            "running" => Err("piece_chars must be positive".into()),
+            other => Err(format!("units must be 'records', 'lines' or 'running', not {other:?}")),
+        }
+    }
+
+    pub fn split<'a, S: AsRef<str>>(&self, texts: &'a [S]) -> Vec<&'a str> {
+        match self {
+            Units::Records => texts.iter().map(|t| t.as_ref()).collect(),
+            Units::Lines => texts.iter().flat_map(|t| t.as_ref().split_inclusive('\n')).collect(),
+            Units::Running(size) => texts.iter().flat_map(|t| running_pieces(t.as_ref(), *size)).collect(),
+        }
+    }
+}
+
+/// `text` cut into pieces at line ends: from each piece's start, `size` characters on, then to the end of that
+/// line (the twin of `evaluation.scan.running_pieces`).
+pub fn running_pieces(text: &str, size: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some((at, _)) = rest.char_indices().nth(size) else {
+            out.push(rest);
+            break;
+        };
+        let end = rest[at..].find('\n').map_or(rest.len(), |k| at + k + 1);
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Whitespace words, words, characters and UTF-8 bytes of a corpus, accumulated batch by batch (parallel, GIL
+/// released). The word table stays here and only its top entries cross into Python: turning every distinct
+/// word of every batch into a Python dict cost more than counting. Bounded: when it holds more than
+/// `max_distinct` words, the words seen once so far are dropped (the totals stay exact).
+#[pyclass(module = "tokenforge._core")]
+pub struct WordTally {
+    table: FxHashMap<Box<str>, u64>,
+    #[pyo3(get)]
+    words: u64,
+    #[pyo3(get)]
+    chars: u64,
+    #[pyo3(get)]
+    bytes: u64,
+    /// "\n" characters seen (the line records of blocks of lines).
+    #[pyo3(get)]
+    newlines: u64,
+    #[pyo3(get)]
+    pruned: bool,
+    max_distinct: usize,
+}
+
+fn most_common_first(a: &(&str, u64), b: &(&str, u64)) -> std::cmp::Ordering {
+    b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
+}
+
+impl WordTally {
+    /// The words `most_common(n)` gives, in no particular order.
+    pub fn top(&self, n: usize) -> Vec<(&str, u64)> {
+        let mut all: Vec<(&str, u64)> = self.table.iter().map(|(w, c)| (&**w, *c)).collect();
+        if n < all.len() {
+            all.select_nth_unstable_by(n, most_common_first);
+            all.truncate(n);
+        }
+        all
+    }
+}
+
+#[pymethods]
+impl WordTally {
+    #[new]
+    #[pyo3(signature = (max_distinct=usize::MAX))]
+    fn new(max_distinct: usize) -> Self {
+        WordTally { table: FxHashMap::default(), words: 0, chars: 0, bytes: 0, newlines: 0, pruned: false, max_distinct }
+    }
+
+    /// Counts `texts` (records or blocks of lines alike: words never span a line end).
+    fn add(&mut self, py: Python<'_>, texts: Vec<PyBackedStr>) {
+        let table = &mut self.table;
+        let tally = py.allow_threads(|| {
+            let pieces = word_pieces(&texts);
+            // Four parts per thread: text differs in density, and merging small tables is cheap.
+            let part = pieces.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+            let tally = pieces
+                .par_chunks(part)
+                .map(|chunk| chunk.iter().fold(Tally::with_capacity(1 << 14), |t, s| t.add(s)))
+                .reduce(Tally::new, Tally::merge);
+            table.reserve(tally.words.len());
+            for (w, c) in &tally.words {
+                match table.get_mut(*w) {
+                    Some(n) => *n += c,
+                    None => {
+                        table.insert((*w).into(), *c);
+                    }
+                }
+            }
+            (tally.n_words, tally.chars, tally.bytes, tally.newlines)
+        });
+        self.words += tally.0;
+        self.chars += tally.1;
+        self.bytes += tally.2;
+        self.newlines += tally.3;
+        if self.table.len() > self.max_distinct {
+            self.table.retain(|_, c| *c > 1);
+            self.pruned = true;
+        }
+    }
+
+    /// The `n` most frequent words, most frequent first; equal counts in code-point order of the word.
+    fn most_common(&self, n: usize) -> Vec<(String, u64)> {
+        let mut top = self.top(n);
+        top.sort_unstable_by(most_common_first);
+        top.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
+    }
+
+    /// Occurrences of `word` (0 when unseen or pruned).
+    fn __getitem__(&self, word: &str) -> u64 {
+        self.table.get(word).copied().unwrap_or(0)
+    }
+
+    /// Distinct words held.
+    fn __len__(&self) -> usize {
+        self.table.len()
+    }
 }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from ..errors import ConfigError, CorpusError
-from .readers import FileSource, ReadOptions, is_corpus_file, read_file
+from .readers import FileSource, LineBlock, ReadOptions, is_corpus_file, read_file, read_file_blocks
 from .splitting import split_record
 from .tables import WordCounts
 
@@ -111,6 +111,18 @@ class Corpus:
             elif isinstance(source, Texts):
                 yield from source.records(self.options.max_record_chars)
 
+    def batches(self, chars: int = 4 << 20) -> Iterator["list[str] | LineBlock"]:
+        """The records iteration gives, in order, grouped into lists of about `chars` characters; stretches of
+        plain-text files read by lines come as `LineBlock`s instead (one string of whole lines, about 4 MB), which
+        native consumers take without a Python string per record."""
+        def items() -> Iterator:
+            for source in self.sources:
+                if isinstance(source, FileSource):
+                    yield from read_file_blocks(source, self.options)
+                elif isinstance(source, Texts):
+                    yield from source.records(self.options.max_record_chars)
+        return group_records(items(), chars)
+
     @property
     def files(self) -> list[FileSource]:
         return [s for s in self.sources if isinstance(s, FileSource)]
@@ -167,6 +179,27 @@ class Corpus:
 
 # --------------------------------------------------------------------------------------------------------------
 # Resolving paths
+
+
+def group_records(items: Iterable, chars: int) -> Iterator["list[str] | LineBlock"]:
+    """Records (strings) grouped into lists of about `chars` characters, in order; `LineBlock`s pass through as
+    they are (a pending list is given out first)."""
+    batch: list[str] = []
+    size = 0
+    for item in items:
+        if isinstance(item, LineBlock):
+            if batch:
+                yield batch
+                batch, size = [], 0
+            yield item
+            continue
+        batch.append(item)
+        size += len(item)
+        if size >= chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _walk(directory: str, recursive: bool) -> list[str]:

@@ -302,16 +302,49 @@ class _Chained:
         return got + self.tail.readline(limit - len(got) if limit > 0 else -1)
 
 
-def _line_records_fast(stream: BinaryIO, issues: FileIssues, options: ReadOptions) -> Iterator[str]:
-    """`records="lines"` by blocks: each block of whole lines is decoded and split at "\n" in one go. A block with
-    invalid UTF-8 goes through the line-by-line path (which locates faults), and so does the rest of a file from a
-    line longer than a few blocks on."""
+@dataclass(frozen=True)
+class LineBlock:
+    """Whole line records in one string: every record is a "\n"-terminated line of `text`, none longer than the
+    corpus's `max_record_chars`. Consumers that can take a block (the evaluation scan's native counting) skip making
+    one Python string per line."""
+
+    text: str
+
+    def records(self) -> list[str]:
+        lines = self.text.split("\n")
+        lines.pop()  # "" after the final "\n"
+        return [line + "\n" for line in lines]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def _longest_line_fits(text: str, max_chars: int) -> bool:
+    """Whether every "\n"-terminated line of `text` has at most `max_chars` characters, found by jumping from one
+    line end to the last line end within reach (about len / max_chars searches, not one per line)."""
+    pos, n = 0, len(text)
+    while pos < n:
+        if n - pos <= max_chars:
+            return True
+        end = text.rfind("\n", pos, pos + max_chars)
+        if end < 0:
+            return False
+        pos = end + 1
+    return True
+
+
+def _line_blocks(stream: BinaryIO, issues: FileIssues, options: ReadOptions) -> Iterator["LineBlock | str"]:
+    """`records="lines"` by blocks: each block of whole lines is decoded in one go and comes as a `LineBlock`. A
+    block with invalid UTF-8 goes through the line-by-line path (which locates faults) and so does the rest of a
+    file from a line longer than a few blocks on; those, and blocks holding a line over `max_record_chars`, come
+    as single records."""
     limit = max(options.max_record_chars, 64)
     max_chars = options.max_record_chars
     offset, line, first = 0, 1, True
     pending = b""
     while True:
-        chunk = stream.read(_LINE_BLOCK)
+        # The first block is smaller, so a consumer reading ahead gets going sooner.
+        chunk = stream.read(_LINE_BLOCK // 4 if first and not pending else _LINE_BLOCK)
         data = pending + chunk if pending else chunk
         if chunk:
             cut = data.rfind(b"\n") + 1
@@ -337,19 +370,29 @@ def _line_records_fast(stream: BinaryIO, issues: FileIssues, options: ReadOption
         else:
             if first and text.startswith("\ufeff"):
                 text = text[1:]
-            lines = text.split("\n")
-            lines.pop()  # "" after the final "\n"
-            for piece in lines:
-                record = piece + "\n"
-                if len(record) > max_chars:
-                    yield from split_record(record, max_chars)
-                else:
-                    yield record
+            block = LineBlock(text)
+            if _longest_line_fits(text, max_chars):
+                yield block
+            else:
+                for record in block.records():
+                    if len(record) > max_chars:
+                        yield from split_record(record, max_chars)
+                    else:
+                        yield record
         first = first and not body
         offset += len(body)
         line += body.count(b"\n")
         if not chunk:
             return
+
+
+def _line_records_fast(stream: BinaryIO, issues: FileIssues, options: ReadOptions) -> Iterator[str]:
+    """`records="lines"` one record at a time, from `_line_blocks`."""
+    for item in _line_blocks(stream, issues, options):
+        if isinstance(item, LineBlock):
+            yield from item.records()
+        else:
+            yield item
 
 
 def read_text(source: FileSource, options: ReadOptions) -> Iterator[str]:
@@ -447,9 +490,23 @@ def read_parquet(source: FileSource, options: ReadOptions) -> Iterator[str]:
 _READERS = {"text": read_text, "jsonl": read_jsonl, "parquet": read_parquet}
 
 
-def read_file(source: FileSource, options: ReadOptions) -> Iterator[str]:
+def _text_blocks(source: FileSource, options: ReadOptions) -> Iterator["LineBlock | str"]:
+    issues = FileIssues(source.path, options)
+    with open_binary(source) as stream:
+        yield from _line_blocks(stream, issues, options)
+    issues.finish()
+
+
+def read_file_blocks(source: FileSource, options: ReadOptions) -> Iterator["LineBlock | str"]:
+    """`read_file`, with plain-text line records coming as `LineBlock`s where a block of the file is clean."""
+    if source.format == "text" and options.records == "lines":
+        return read_file(source, options, _text_blocks(source, options))
+    return read_file(source, options)
+
+
+def read_file(source: FileSource, options: ReadOptions, records=None) -> Iterator[str]:
     """The text records of one file; a corrupt or truncated stream becomes a `CorpusError` naming the file."""
-    records = _READERS[source.format](source, options)
+    records = _READERS[source.format](source, options) if records is None else records
     faults = _stream_fault_types()
     try:
         yield from records

@@ -8,9 +8,11 @@ import math
 import os
 from typing import Mapping, Optional
 
-from ..errors import ConfigError, MissingDependencyError
+import numpy as np
+
+from ..errors import ConfigError, MissingDependencyError, TokenforgeError
 from ..metrics import (allocation, compression, entropy, fallback, lexicon as lexicon_mod, morphology, nsl as nsl_mod,
-                       parity as parity_mod, reachability, robustness, scripts, surface, throughput, vocabulary,
+                       parity as parity_mod, reachability, robustness, surface, throughput, vocabulary,
                        zipf)
 from .inputs import aligned_parallel, named_tokenizers, progress_callback
 from .scan import scan
@@ -63,7 +65,7 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
              pivot: Optional[str] = None, progress=None, sources: Optional[Mapping[str, str]] = None,
              lexicon=None, gold: Optional[Mapping[str, list]] = None, alpha: float = 2.5, noise_rate: float = 0.05,
              seed: int = 0, sample_records: int = 256, chunk_chars: int = 4 << 20,
-             corpus_options: Optional[Mapping] = None) -> dict:
+             corpus_options: Optional[Mapping] = None, line_records: bool = False) -> dict:
     """Evaluates `tokenizers` (Tokenizer objects, paths `tokenforge.load` reads, or {name: either}) on `corpus`
     (anything `tokenforge.open_corpus` reads) and returns the report dict.
 
@@ -75,6 +77,10 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
       the path of a hunspell `.dic`; default the wordfreq list of `lang`) and
       morphological alignment (`gold` segmentations, default the shipped set for `lang` when there is one;
       Turkish also gets a silver check against zeyrek).
+    - Plain-text files are encoded as running text, as a tokenizer sees a document; `line_records` encodes each
+      line on its own instead (the trainers' convention: about 4% more tokens on indented text, where a
+      pre-token would span the line end). Other records (JSON Lines, Parquet, in-memory texts) are encoded one by
+      one.
     - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the
       corpus (noise seeded by `seed`), fertility on the 100k most frequent words; unreachable tokens are checked
       over the whole vocabulary (one batched encode).
@@ -106,13 +112,14 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
     report_progress = progress_callback(progress)
     corp = open_corpus(corpus, **dict(corpus_options or {}))
     cscan, tscans = scan(corp, scanned, chunk_chars=chunk_chars, sample_records=sample_records,
-                         progress=report_progress)
+                         line_records=line_records, progress=report_progress)
     base_tokens = None
     if base_tok is not None:
         base_tokens = tscans[names.index(base_name)].tokens if base_name in names else tscans[-1].tokens
 
     # Words for fertility: the most frequent distinct words, tokenized on their own (bounded).
-    top_words = dict(cscan.word_counts.most_common(FERTILITY_WORDS))
+    fertility_words = min(FERTILITY_WORDS, len(cscan.word_counts))
+    noisy_sample = _noisy_sample(cscan.sample, noise_rate, seed)
 
     lex = None
     lex_note = None
@@ -154,53 +161,51 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         ts = tscans[idx]
         table = TokenTable.build(tok)
         tables[name] = table
-        hist = ts.histogram.as_dict()
+        word_occurrences, word_tokens = _word_tokens(tok, cscan.word_counts)
+        dense = ts.histogram.dense
         n = ts.tokens
-        word_tokens = dict(zip(top_words, tok.count_batch([" " + w for w in top_words], disallowed_special=())))
-        length_dist = vocabulary.length_distribution(hist, table.byte_length)
-        vocab_len_dist = vocabulary.length_distribution({i: 1 for i in table.ordinary_ids}, table.byte_length)
-        ordinary = table.ordinary_ids
-        undecodable = reachability.undecodable_tokens({i: table.token_bytes[i] for i in ordinary})
-        unreachable = (reachability.unreachable_tokens(tok, table.token_bytes, skip=table.special)
-                       if len(table.token_bytes) <= UNREACHABLE_MAX_IDS else None)
-        unused = reachability.unused_tokens(hist, ordinary)
+        length_dist = table.length_distribution(dense)
+        undecodable = table.undecodable()
+        unreachable = table.unreachable()
+        if unreachable is None and len(table.offsets) <= UNREACHABLE_MAX_IDS:
+            unreachable = reachability.unreachable_tokens(tok, table.token_bytes, skip=table.special)
         m = {
             "tokens": n,
             "bytes_per_token": compression.bytes_per_token(cscan.bytes, n),
             "chars_per_token": compression.chars_per_token(cscan.chars, n),
             "tokens_per_word": compression.tokens_per_word(n, cscan.words),
-            "fertility": compression.fertility(top_words, word_tokens),
-            "continued_words": compression.continued_words(top_words, word_tokens),
-            "unk_rate": fallback.unk_rate(hist, table.unk),
-            "byte_fallback_rate": fallback.byte_fallback_rate(hist, table.partial),
-            "shannon_entropy": entropy.shannon_entropy(hist),
-            "renyi_entropy": entropy.renyi_entropy(hist, alpha),
-            "renyi_efficiency": entropy.renyi_efficiency(hist, table.vocab_size, alpha),
+            "fertility": compression.fertility(word_occurrences, word_tokens),
+            "continued_words": compression.continued_words(word_occurrences, word_tokens),
+            "unk_rate": fallback.unk_rate(dense, table.unk),
+            "byte_fallback_rate": fallback.byte_fallback_rate(dense, table.partial),
+            "shannon_entropy": entropy.shannon_entropy(dense),
+            "renyi_entropy": entropy.renyi_entropy(dense, alpha),
+            "renyi_efficiency": entropy.renyi_efficiency(dense, table.vocab_size, alpha),
             "renyi_alpha": alpha,
-            "vocab_utilisation": vocabulary.utilisation(hist, table.vocab_size),
+            "vocab_utilisation": vocabulary.utilisation(dense, table.vocab_size),
             "mean_token_bytes": vocabulary.mean_length(length_dist),
             "token_length_distribution": length_dist,
-            "vocab_length_distribution": vocab_len_dist,
-            "zipf": zipf.zipf_fit(hist),
-            "scripts_vocab": scripts.distribution({i: table.script[i] for i in ordinary}),
-            "scripts_corpus": scripts.distribution(table.script, hist),
-            "categories_corpus": scripts.distribution(table.categories(hist), hist),
-            "completeness": scripts.completeness(table.token_bytes[i] for i in ordinary),
+            "vocab_length_distribution": table.length_distribution(table.ordinary),
+            "zipf": zipf.zipf_fit(dense),
+            "scripts_vocab": table.script_distribution(),
+            "scripts_corpus": table.script_distribution(dense),
+            "categories_corpus": table.category_distribution(dense),
+            "completeness": table.completeness(),
             "undecodable_tokens": len(undecodable),
             "unreachable_tokens": None if unreachable is None else len(unreachable),
-            "unused_tokens": len(unused),
+            "unused_tokens": len(table.unused(dense)),
             "throughput_mb_s": throughput.throughput_mb_s(cscan.bytes, ts.seconds),
             "encode_seconds": ts.seconds,
         }
         samples[name] = {
-            "unreachable": [table.token_bytes[i].decode("utf-8", "replace") for i in (unreachable or [])[:10]],
-            "undecodable": [table.token_bytes[i].hex() for i in undecodable[:10]],
+            "unreachable": [table.bytes_of(i).decode("utf-8", "replace") for i in (unreachable or [])[:10]],
+            "undecodable": [table.bytes_of(i).hex() for i in undecodable[:10]],
         }
-        m["robustness"] = _robustness(tok, cscan.sample, noise_rate, seed)
+        m["robustness"] = _robustness(tok, table, noisy_sample, noise_rate)
         if base_tokens is not None:
             m["nsl"] = nsl_mod.nsl([n], [base_tokens])
         if lang:
-            token_counts = _top_token_counts(hist, table)
+            token_counts = _top_token_counts(ts.histogram.as_dict(), table)
             m["valid_word_rate"] = None if lex is None else lexicon_mod.valid_word_rate(token_counts, lex)
             m["valid_word_rate_weighted"] = (None if lex is None else
                                              lexicon_mod.valid_word_rate(token_counts, lex, weighted=True))
@@ -227,7 +232,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         "tokenforge_version": __version__,
         "corpus": {"sources": _source_names(corp), "bytes": cscan.bytes, "chars": cscan.chars,
                    "words": cscan.words, "records": cscan.records, "lang": lang,
-                   "sample_records": len(cscan.sample), "fertility_words": len(top_words),
+                   "plain_text_units": "lines" if line_records else "running text",
+                   "sample_records": len(cscan.sample), "fertility_words": fertility_words,
                    "word_table_pruned": cscan.pruned_words},
         "tokenizers": [{"name": n, "source": s, "kind": _kind(t), "vocab_size": t.vocab_size}
                        for n, t, s in named],
@@ -251,25 +257,56 @@ def _source_names(corp) -> list[str]:
 def _top_token_counts(hist: Mapping[int, int], table: TokenTable) -> dict[bytes, int]:
     """The most frequent ordinary tokens as {bytes: count} (bounded for slow lexicons)."""
     top = sorted(((c, i) for i, c in hist.items() if i not in table.special), reverse=True)[:LEXICON_TOKENS]
-    return {table.token_bytes[i]: c for c, i in top}
+    return {table.bytes_of(i): c for c, i in top}
 
 
-def _robustness(tok, sample: list[str], rate: float, seed: int) -> dict:
+def _word_tokens(tok, tally) -> tuple[np.ndarray, np.ndarray]:
+    """Occurrences and token counts of the most frequent words, each tokenized on its own after a space (as a
+    word appears in running text): natively from the word table, or through `count_batch`."""
+    if hasattr(tok, "word_token_counts"):
+        return tok.word_token_counts(tally, FERTILITY_WORDS)
+    top = tally.most_common(FERTILITY_WORDS)
+    counts = tok.count_batch([" " + w for w, _ in top], disallowed_special=())
+    return np.array([c for _, c in top], dtype=np.int64), np.array(counts, dtype=np.int64)
+
+
+def _noisy_sample(sample: list[str], rate: float, seed: int) -> tuple[list[str], list[str]]:
+    """The sample's texts and their noisy copies (seeded per text), made once for all tokenizers."""
+    texts = [t for t in sample if t]
+    return texts, [robustness.add_noise(t, rate, seed + k) for k, t in enumerate(texts)]
+
+
+def _boundaries(tok, table: TokenTable, ids: list[int], text: str) -> Optional[set[float]]:
+    """Internal token boundaries of `text` (`robustness.boundaries`): from the table's byte lengths when the
+    tokens spell the text as they are (one native decode checks it), else through `surface.align` (SentencePiece
+    "▁", a dummy prefix); None when the tokens cannot be aligned to the text (a normalizer rewrote it)."""
+    lengths = table.lengths[ids] if ids else np.zeros(0, np.int64)
+    try:
+        raw = text.encode("utf-8")
+        if int(lengths.sum()) == len(raw) and hasattr(tok, "decode_bytes") and tok.decode_bytes(ids) == raw:
+            return robustness.boundaries_from_lengths(lengths, text)
+    except (UnicodeEncodeError, TokenforgeError):
+        pass
+    pieces = surface.align(table.pieces(ids), text)
+    if pieces is None:
+        pieces = surface.align([tok.id_to_bytes(i) for i in ids], text)
+    return None if pieces is None else robustness.boundaries(pieces, text)
+
+
+def _robustness(tok, table: TokenTable, sample: tuple[list[str], list[str]], rate: float) -> dict:
     pairs = []
     clean_n = noisy_n = 0
-    texts = [t for t in sample if t]
-    noisy_texts = [robustness.add_noise(t, rate, seed + k) for k, t in enumerate(texts)]
+    texts, noisy_texts = sample
     clean_ids = tok.encode_batch(texts, disallowed_special=())
     noisy_ids = tok.encode_batch(noisy_texts, disallowed_special=())
     compared = 0
     for t, nt, ci, ni in zip(texts, noisy_texts, clean_ids, noisy_ids):
         clean_n += len(ci)
         noisy_n += len(ni)
-        cp = surface.align([tok.id_to_bytes(i) for i in ci], t)
-        np_ = surface.align([tok.id_to_bytes(i) for i in ni], nt)
-        if cp is None or np_ is None:  # tokens that do not spell the text (a normalizer): no offsets to compare
+        clean, noisy = _boundaries(tok, table, ci, t), _boundaries(tok, table, ni, nt)
+        if clean is None or noisy is None:  # tokens that do not spell the text (a normalizer): no offsets to compare
             continue
-        pairs.append((robustness.boundaries(cp, t), robustness.boundaries(np_, nt)))
+        pairs.append((clean, noisy))
         compared += len(t)
     return {"boundary_stability": robustness.pooled_stability(pairs) if pairs else None,
             "token_inflation": robustness.token_inflation(clean_n, noisy_n),

@@ -6,9 +6,13 @@ Rust et al. (2021), "How Good is Your Tokenizer? On the Monolingual Performance 
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Union
+
+import numpy as np
 
 from ._util import ratio
+
+WordTable = Union[Mapping[str, int], np.ndarray]
 
 
 def bytes_per_token(n_bytes: int, n_tokens: int) -> Optional[float]:
@@ -26,10 +30,13 @@ def tokens_per_word(n_tokens: int, n_words: int) -> Optional[float]:
     return ratio(n_tokens, n_words)
 
 
-def fertility(word_counts: Mapping[str, int], tokens_of_word: Mapping[str, int]) -> Optional[float]:
+def fertility(word_counts: WordTable, tokens_of_word: WordTable) -> Optional[float]:
     """Rust et al. (2021) fertility: the average number of tokens a word is split into, each word tokenized on its
     own, averaged over word occurrences: sum_w c(w) n(w) / sum_w c(w). Words missing from `tokens_of_word` are
-    left out of both sums."""
+    left out of both sums. Also takes two aligned arrays: each word's count and its token count."""
+    if isinstance(word_counts, np.ndarray):
+        c, n = word_counts.astype(np.int64), np.asarray(tokens_of_word, dtype=np.int64)
+        return ratio(int((c * n).sum()), int(c.sum()))
     num = den = 0
     for word, c in word_counts.items():
         n = tokens_of_word.get(word)
@@ -39,9 +46,12 @@ def fertility(word_counts: Mapping[str, int], tokens_of_word: Mapping[str, int])
     return ratio(num, den)
 
 
-def continued_words(word_counts: Mapping[str, int], tokens_of_word: Mapping[str, int]) -> Optional[float]:
+def continued_words(word_counts: WordTable, tokens_of_word: WordTable) -> Optional[float]:
     """Rust et al. (2021) proportion of continued words: the share of word occurrences split into two or more
-    tokens."""
+    tokens (mappings, or two aligned arrays as for `fertility`)."""
+    if isinstance(word_counts, np.ndarray):
+        c, n = word_counts.astype(np.int64), np.asarray(tokens_of_word, dtype=np.int64)
+        return ratio(int(c[n >= 2].sum()), int(c.sum()))
     num = den = 0
     for word, c in word_counts.items():
         n = tokens_of_word.get(word)

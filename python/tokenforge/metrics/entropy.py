@@ -11,21 +11,25 @@ import math
 from typing import Optional
 
 from ..errors import ConfigError
-from ._util import Counts, nonzero
+import numpy as np
+
+from ._util import Counts, dense, nonzero
 
 
-def _probabilities(counts: Counts) -> list[float]:
-    values = [c for _, c in nonzero(counts)]
-    total = sum(values)
-    return [c / total for c in values] if total else []
+def _probabilities(counts: Counts) -> np.ndarray:
+    """The nonzero relative frequencies (a dense numpy histogram is taken as is; sums run in float64)."""
+    array = dense(counts)
+    values = array[array > 0] if array is not None else np.array([c for _, c in nonzero(counts)], dtype=np.int64)
+    total = int(values.sum())
+    return values / total if total else np.zeros(0)
 
 
 def shannon_entropy(counts: Counts) -> Optional[float]:
     """-sum_t p_t log2 p_t over the token ids' relative frequencies; None for an empty distribution."""
     p = _probabilities(counts)
-    if not p:
+    if not p.size:
         return None
-    return -sum(x * math.log2(x) for x in p) + 0.0
+    return float(-(p * np.log2(p)).sum()) + 0.0
 
 
 def renyi_entropy(counts: Counts, alpha: float = 2.5) -> Optional[float]:
@@ -33,13 +37,13 @@ def renyi_entropy(counts: Counts, alpha: float = 2.5) -> Optional[float]:
     if alpha < 0 or math.isnan(alpha):
         raise ConfigError(f"Rényi order alpha must be >= 0, got {alpha}")
     p = _probabilities(counts)
-    if not p:
+    if not p.size:
         return None
     if alpha == 1:
         return shannon_entropy(counts)
     if math.isinf(alpha):
-        return -math.log2(max(p)) + 0.0
-    return math.log2(sum(x ** alpha for x in p)) / (1 - alpha) + 0.0
+        return -math.log2(float(p.max())) + 0.0
+    return math.log2(float((p ** alpha).sum())) / (1 - alpha) + 0.0
 
 
 def renyi_efficiency(counts: Counts, vocab_size: int, alpha: float = 2.5) -> Optional[float]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import AbstractSet, Optional
 
-from ._util import Counts, nonzero, ratio
+from ._util import Counts, dense, nonzero, ratio
 
 
 def is_partial_utf8(token: bytes) -> bool:
@@ -22,6 +22,10 @@ def is_partial_utf8(token: bytes) -> bool:
 
 def rate_of(counts: Counts, ids: AbstractSet[int]) -> Optional[float]:
     """Share of token occurrences whose id is in `ids`."""
+    array = dense(counts)
+    if array is not None:
+        inside = [i for i in ids if 0 <= i < array.size]
+        return ratio(int(array[inside].sum()) if inside else 0, int(array.sum()))
     total = hit = 0
     for i, c in nonzero(counts):
         total += c

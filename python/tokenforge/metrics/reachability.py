@@ -50,18 +50,12 @@ def unreachable_tokens(tokenizer, token_bytes: Mapping[int, bytes], *, skip: Abs
             continue
         # byte-level tokens decode to their own bytes; only "▁" vocabularies need the tokenizer's decoder
         candidates.append((i, tokenizer.decode([i]) if marks_word_start else text))
-    # A string that encodes to one token whose bytes no other id has can only have come out as that id, so a count
-    # of 1 settles it (counting builds no id lists); the rest are encoded to see which id came out.
-    owners: dict[bytes, int] = {}
-    for data in token_bytes.values():
-        owners[data] = owners.get(data, 0) + 1
+    # Every string is encoded and the id compared: a single token that comes out may still be another id (a
+    # normalizer maps a compatibility character to its canonical form, which has a token of its own).
     failed: list[tuple[int, str]] = []
     for part in _batches(candidates, batch):
-        counts = tokenizer.count_batch([s for _, s in part], disallowed_special=())
-        unsure = [(i, s) for (i, s), n in zip(part, counts)
-                  if n != 1 or marks_word_start or owners[token_bytes[i]] > 1]
-        encoded = tokenizer.encode_batch([s for _, s in unsure], disallowed_special=())
-        failed.extend((i, s) for (i, s), ids in zip(unsure, encoded) if ids != [i])
+        encoded = tokenizer.encode_batch([s for _, s in part], disallowed_special=())
+        failed.extend((i, s) for (i, s), ids in zip(part, encoded) if ids != [i])
     if not marks_word_start:
         return sorted(i for i, _ in failed)
     out = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 from typing import AbstractSet, Optional, Sequence
 
+import numpy as np
+
 from ..errors import ConfigError
 from ._util import ratio
 
@@ -45,6 +47,14 @@ def add_noise(text: str, rate: float, seed: int) -> str:
 def boundaries(token_bytes: Sequence[bytes], text: str) -> set[float]:
     """Internal token boundaries of `text`'s tokens as character offsets; a boundary inside a multi-byte character
     (byte-level tokens) is placed at that character's offset + 0.5, so it only matches the same cut."""
+    if text.isascii():  # one byte per character: byte offsets are character offsets
+        out: set[float] = set()
+        pos, total = 0, len(text)
+        for t in token_bytes:
+            pos += len(t)
+            if 0 < pos < total:
+                out.add(float(pos))
+        return out
     raw_to_char: dict[int, float] = {}
     b = 0
     for ci, ch in enumerate(text):
@@ -61,6 +71,20 @@ def boundaries(token_bytes: Sequence[bytes], text: str) -> set[float]:
         if 0 < pos < total:
             out.add(raw_to_char[pos])
     return out
+
+
+def boundaries_from_lengths(lengths: "np.ndarray", text: str) -> set[float]:
+    """`boundaries` from the tokens' byte lengths alone (they must spell `text`'s UTF-8 in order), vectorised."""
+    cuts = np.cumsum(np.asarray(lengths, dtype=np.int64))[:-1]
+    raw_len = len(text.encode("utf-8"))
+    cuts = cuts[(cuts > 0) & (cuts < raw_len)]
+    if raw_len == len(text):  # ASCII: byte offsets are character offsets
+        return set(cuts.astype(np.float64).tolist())
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    starts = np.concatenate(([0], np.cumsum(widths)[:-1]))
+    char = np.searchsorted(starts, cuts, side="right") - 1
+    return set(np.where(starts[char] == cuts, char, char + 0.5).astype(np.float64).tolist())
 
 
 def boundary_stability(clean: AbstractSet[float], noisy: AbstractSet[float]) -> Optional[float]:

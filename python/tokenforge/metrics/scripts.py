@@ -73,8 +73,13 @@ def token_category(token: bytes) -> str:
         return "letters"
     if core.isspace():
         return "whitespace"
-    kinds = {"whitespace" if ch.isspace() else _CATEGORY[unicodedata.category(ch)[0]] for ch in core}
+    kinds = {char_category(ch) for ch in core}
     return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def char_category(ch: str) -> str:
+    """Character class of one character: whitespace (`str.isspace`), else from its Unicode general category."""
+    return "whitespace" if ch.isspace() else _CATEGORY[unicodedata.category(ch)[0]]
 
 
 def distribution(labels: Mapping[int, str], counts: Optional[Mapping[int, int]] = None) -> dict[str, int]:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from ._util import Counts, nonzero, ratio
+import numpy as np
+
+from ._util import Counts, dense, nonzero, ratio
 
 
 def utilisation(counts: Counts, vocab_size: int) -> Optional[float]:
     """Share of the vocabulary's ids that occur at least once: |{t : c(t) > 0}| / |V|."""
-    used = sum(1 for _ in nonzero(counts))
+    array = dense(counts)
+    used = int(np.count_nonzero(array)) if array is not None else sum(1 for _ in nonzero(counts))
     return ratio(used, vocab_size)
 
 

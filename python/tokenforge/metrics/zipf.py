@@ -6,24 +6,26 @@ tokenizer's units are distributed like a natural vocabulary.
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
-from ._util import Counts, nonzero
+import numpy as np
+
+from ._util import Counts, dense, nonzero
 
 
 def zipf_fit(counts: Counts) -> Optional[dict[str, float]]:
     """{"exponent": s, "intercept": a, "r2": R^2} of the fit in natural logs; None for fewer than 2 used tokens."""
-    freqs = sorted((c for _, c in nonzero(counts)), reverse=True)
-    n = len(freqs)
+    array = dense(counts)
+    freqs = array[array > 0] if array is not None else np.array([c for _, c in nonzero(counts)], dtype=np.int64)
+    n = int(freqs.size)
     if n < 2:
         return None
-    xs = [math.log(r) for r in range(1, n + 1)]
-    ys = [math.log(f) for f in freqs]
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    syy = sum((y - my) ** 2 for y in ys)
+    xs = np.log(np.arange(1, n + 1, dtype=np.float64))
+    ys = np.log(np.sort(freqs)[::-1].astype(np.float64))
+    mx, my = float(xs.mean()), float(ys.mean())
+    sxx = float(((xs - mx) ** 2).sum())
+    sxy = float(((xs - mx) * (ys - my)).sum())
+    syy = float(((ys - my) ** 2).sum())
     slope = sxy / sxx
     intercept = my - slope * mx
     r2 = 1.0 if syy == 0 else (sxy * sxy) / (sxx * syy)
