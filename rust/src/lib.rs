@@ -381,15 +381,12 @@ impl CoreTokenizer {
         let counts = py.allow_threads(|| {
             let records = units.split(&texts);
             // A few contiguous parts per thread (even when text differs in density), each with one dense u32
-            // counter (a part is far below 2^32 tokens), summed into u64 totals at the end.
+            // counter (overflow is an error, not a wrap), summed into u64 totals at the end.
             let part = records.len().div_ceil(rayon::current_num_threads() * 4).max(1);
             let parts = records
                 .par_chunks(part)
                 .map(|chunk| {
-                    if chunk.iter().map(|t| t.len()).sum::<usize>() >= u32::MAX as usize {
-                        return Err("over 4 GB of text in one part of a histogram call: pass it in batches".into());
-                    }
-                    let mut counts = vec![0u32; n]; // no more tokens than bytes, so no u32 overflows
+                    let mut counts = vec![0u32; n];
                     let mut out = Vec::new();
                     for t in chunk {
                         out.clear();
@@ -399,7 +396,10 @@ impl CoreTokenizer {
                             if i >= counts.len() {
                                 counts.resize(i + 1, 0);
                             }
-                            counts[i] += 1;
+                            counts[i] = counts[i].checked_add(1).ok_or(
+                                "an id occurs over 4 billion times in one part of a histogram call: pass the \
+                                 text in smaller batches",
+                            )?;
                         }
                     }
                     Ok::<_, String>(counts)

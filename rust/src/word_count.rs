@@ -49,8 +49,8 @@ impl<'a> Tally<'a> {
     fn add(mut self, text: &'a str) -> Self {
         let b = text.as_bytes();
         self.bytes += b.len() as u64;
-        self.chars += b.iter().filter(|&&c| (c as i8) >= -0x40).count() as u64; // all but continuation bytes
-        self.newlines += b.iter().filter(|&&c| c == b'\n').count() as u64;
+        self.chars += count_leads(b) as u64; // all but continuation bytes
+        self.newlines += count_bytes(b, b'\n') as u64;
         let mut start: Option<usize> = None;
         let mut i = 0;
         while i < b.len() {
@@ -150,7 +150,7 @@ pub fn running_pieces(text: &str, size: usize) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let Some((at, _)) = rest.char_indices().nth(size) else {
+        let Some(at) = char_offset(rest, size) else {
             out.push(rest);
             break;
         };
@@ -159,6 +159,36 @@ pub fn running_pieces(text: &str, size: usize) -> Vec<&str> {
         rest = &rest[end..];
     }
     out
+}
+
+/// Lead bytes (character starts) in `b`: counted in short stretches with a byte-wide sum, which vectorises.
+fn count_leads(b: &[u8]) -> usize {
+    b.chunks(128)
+        .map(|chunk| chunk.iter().fold(0u8, |n, &c| n + ((c as i8) >= -0x40) as u8) as usize)
+        .sum()
+}
+
+/// Occurrences of `byte` in `b` (the same vectorised shape as `count_leads`).
+fn count_bytes(b: &[u8], byte: u8) -> usize {
+    b.chunks(128).map(|chunk| chunk.iter().fold(0u8, |n, &c| n + (c == byte) as u8) as usize).sum()
+}
+
+/// Byte offset of character `n` (0-based) of `s`, or None when `s` has no more than `n` characters: lead bytes
+/// are counted a stretch at a time (a vectorised count, not a walk through the characters).
+fn char_offset(s: &str, n: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let is_lead = |c: &u8| (*c as i8) >= -0x40;
+    let (mut pos, mut need) = (0, n);
+    while need > 0 {
+        let end = (pos + need).min(b.len());
+        if end == pos {
+            return None;
+        }
+        need -= count_leads(&b[pos..end]);
+        pos = end;
+    }
+    pos += b[pos..].iter().take_while(|c| !is_lead(c)).count();
+    (pos < b.len()).then_some(pos)
 }
 
 /// Whitespace words, words, characters and UTF-8 bytes of a corpus, accumulated batch by batch (parallel, GIL
@@ -255,3 +285,4 @@ impl WordTally {
         self.table.len()
     }
 }
+
