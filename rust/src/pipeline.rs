@@ -398,6 +398,10 @@ impl Pipeline {
         let Some(matcher) = &self.split_matcher else {
             return self.encode_segment(text, out, spans, 0, &mut rng);
         };
+        if matches!(allowed, Allowed::None) && !self.specials.iter().any(|s| s.always) {
+            // No special token can split the text (encode_ordinary): skip the matcher's pass over it.
+            return self.encode_segment(text, out, spans, 0, &mut rng);
+        }
         let mut last = 0;
         for m in matcher.find_iter(text) {
             let k = m.pattern().as_usize();

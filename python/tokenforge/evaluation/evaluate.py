@@ -4,6 +4,7 @@ returning the JSON-able report (schema `tokenforge.eval-report`, version 1) that
 from __future__ import annotations
 
 import datetime as _dt
+from concurrent.futures import ThreadPoolExecutor
 import math
 import os
 from typing import Mapping, Optional
@@ -111,8 +112,15 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
 
     report_progress = progress_callback(progress)
     corp = open_corpus(corpus, **dict(corpus_options or {}))
-    cscan, tscans = scan(corp, scanned, chunk_chars=chunk_chars, sample_records=sample_records,
-                         line_records=line_records, progress=report_progress)
+    # The token tables depend on the tokenizers only: they are built on a helper thread while the corpus is read
+    # (both are mostly native calls with the GIL released, which fill each other's idle moments).
+    with ThreadPoolExecutor(1, thread_name_prefix="tokenforge-tables") as helper:
+        tables_built = helper.submit(lambda: [TokenTable.build(t) for t in toks])
+        try:
+            cscan, tscans = scan(corp, scanned, chunk_chars=chunk_chars, sample_records=sample_records,
+                                 line_records=line_records, progress=report_progress)
+        finally:
+            built = tables_built.result()
     base_tokens = None
     if base_tok is not None:
         base_tokens = tscans[names.index(base_name)].tokens if base_name in names else tscans[-1].tokens
@@ -159,7 +167,7 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         if report_progress:
             report_progress(f"metrics for {name}", cscan.bytes)
         ts = tscans[idx]
-        table = TokenTable.build(tok)
+        table = built[idx]
         tables[name] = table
         word_occurrences, word_tokens = _word_tokens(tok, cscan.word_counts)
         dense = ts.histogram.dense
