@@ -14,7 +14,7 @@
    (qwen3.tokenizer.json) and the trained tokenizer: tokens per language and the premium relative to English
    (Petrov et al. 2023), plus max/min ratio and Gini per tokenizer, taken from the report's `parity` block.
 
-Timings are medians of --repeats runs (default 5 for the encode pass, 3 for the report, which is long), each after
+Timings are medians of --repeats runs (default 5, for the encode pass and the report alike), each after
 one untimed warm-up.  Results go to benchmarks/results/eval.json (atomically) and are printed.
 
 Run:
@@ -103,7 +103,7 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
     toks = {name: tokenforge.load(p) for name, p in paths.items()}
     encode = {}
     for name, tok in toks.items():
-        encode[name] = median_time(lambda tok=tok: tok.encode_batch(docs, disallowed_special=()), max(repeats, 5))
+        encode[name] = median_time(lambda tok=tok: tok.encode_batch(docs, disallowed_special=()), repeats)
     encode_total = sum(e["median_s"] for e in encode.values())
 
     def read_and_encode():
@@ -111,7 +111,7 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
         for tok in toks.values():
             tok.encode_batch(texts, disallowed_special=())
 
-    file_pass = median_time(read_and_encode, max(repeats, 5))
+    file_pass = median_time(read_and_encode, repeats)
 
     out = Path(workdir) / "report"
     out.mkdir(exist_ok=True)
@@ -123,7 +123,7 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
         write_html(report, out / "report.html")
         holder["report"] = report
 
-    report_t = median_time(full_report, max(repeats, 3) if repeats > 1 else 1)
+    report_t = median_time(full_report, repeats)
     report = holder["report"]
 
     # Where the report's time goes (one more, untimed-for-the-median run): evaluate's progress callback marks the
@@ -209,7 +209,7 @@ def print_results(result: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=5, help="encode-pass runs (the report: max(3, ...) unless 1)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs of the encode pass and of the report (medians)")
     parser.add_argument("--max-mb", type=float, default=None, help="use only the first MB of each corpus")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()

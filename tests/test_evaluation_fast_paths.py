@@ -372,3 +372,18 @@ def test_boundaries_from_lengths_equal_boundaries(text, data):
     cuts = sorted(set(data.draw(st.lists(st.integers(0, len(raw)), max_size=12))) | {0, len(raw)})
     pieces = [raw[a:b] for a, b in zip(cuts, cuts[1:])]
     assert robustness.boundaries_from_lengths([len(p) for p in pieces], text) == robustness.boundaries(pieces, text)
+
+
+def test_id_histogram_adds_into_out():
+    tok = tokenforge.load(GPT2_SMALL)
+    texts = EXAMPLE_TEXT.read_text(encoding="utf-8").splitlines(keepends=True)
+    once = tok.id_histogram(texts, disallowed_special=())
+    out = np.zeros(tok.vocab_size, dtype=np.uint64)
+    assert tok.id_histogram(texts, disallowed_special=(), out=out) is out
+    tok.id_histogram(texts[:10], disallowed_special=(), out=out)
+    assert out.tolist() == (once + tok.id_histogram(texts[:10], disallowed_special=())).tolist()
+    for bad in (np.zeros(tok.vocab_size - 1, np.uint64), np.zeros(tok.vocab_size, np.uint64)[::2]):
+        with pytest.raises(tokenforge.errors.ConfigError, match="out must be"):
+            tok.id_histogram(texts, out=bad)
+    with pytest.raises((ValueError, BufferError, TypeError)):
+        tok.id_histogram(texts, out=np.zeros(tok.vocab_size, np.float64))

@@ -210,16 +210,18 @@ class Tokenizer:
         disallowed_special: DisallowedSpecial = "all",
         units: str = "records",
         piece_chars: int = 1 << 16,
+        out: "Optional[numpy.ndarray]" = None,
     ) -> "numpy.ndarray":
         """Occurrences of each id over all `texts` (a uint64 array, index = id): what `encode_batch` would give,
         counted natively without building the id lists (the evaluation scan only needs the counts). `units`:
         "records" encodes each text; "lines" each "\\n"-terminated line of each text; "running" each text as
-        running text, in `evaluation.scan.running_pieces` of about `piece_chars` characters."""
+        running text, in `evaluation.scan.running_pieces` of about `piece_chars` characters. With `out` (a
+        writable uint64 array of at least `vocab_size` entries) the counts are added into it, which is returned."""
         import numpy
 
         raw = self._batch_call(self._core.histogram_batch, texts, allowed_special, disallowed_special, units=units,
-                               piece_chars=piece_chars)
-        return numpy.frombuffer(raw, dtype="<u8")
+                               piece_chars=piece_chars, out=out)
+        return out if out is not None else numpy.frombuffer(raw, dtype="<u8")
 
     def word_token_counts(self, tally, n: int, prefix: str = " ") -> tuple["numpy.ndarray", "numpy.ndarray"]:
         """For the words `tally.most_common(n)` gives (a `_core.WordTally`; in no particular order): their

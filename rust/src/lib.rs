@@ -365,7 +365,10 @@ impl CoreTokenizer {
     /// "records" (each text), "lines" (each "\n"-terminated line of each text) or "running" (each text as running
     /// text, cut at line ends into pieces of about `piece_chars` characters to be encoded in parallel). A corpus
     /// block thus crosses into native code as one string instead of one Python object per line or piece.
-    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false, units="records", piece_chars=1 << 16))]
+    /// With `out` (a writable, contiguous uint64 buffer such as a numpy array, at least one entry per id) the
+    /// counts are added into it and the number of tokens counted is returned; else the counts come back as bytes.
+    #[pyo3(signature = (texts, allowed_mask=None, allow_all=false, units="records", piece_chars=1 << 16, out=None))]
+    #[allow(clippy::too_many_arguments)]
     fn histogram_batch<'py>(
         &self,
         py: Python<'py>,
@@ -374,7 +377,21 @@ impl CoreTokenizer {
         allow_all: bool,
         units: &str,
         piece_chars: usize,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+        out: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<PyObject> {
+        let out = match out {
+            Some(obj) => {
+                let buf = pyo3::buffer::PyBuffer::<u64>::get(&obj)?;
+                if buf.readonly() || !buf.is_c_contiguous() || buf.item_count() < self.p.n_ids() {
+                    return Err(tf_error(
+                        "ConfigError",
+                        format!("out must be a writable contiguous uint64 array of at least {} entries", self.p.n_ids()),
+                    ));
+                }
+                Some(buf)
+            }
+            None => None,
+        };
         let allowed = allowed_from(&allowed_mask, allow_all);
         let n = self.p.n_ids();
         let units = word_count::Units::parse(units, piece_chars).map_err(|e| tf_error("ConfigError", e))?;
@@ -405,17 +422,37 @@ impl CoreTokenizer {
                     Ok::<_, String>(counts)
                 })
                 .collect::<Result<Vec<Vec<u32>>, String>>()?;
+            // The parts summed id range by id range, in parallel.
             let mut totals = vec![0u64; parts.iter().map(|p| p.len()).max().unwrap_or(n).max(n)];
-            for p in &parts {
-                for (x, &y) in totals.iter_mut().zip(p) {
-                    *x += y as u64;
+            totals.par_chunks_mut(1 << 14).enumerate().for_each(|(k, range)| {
+                let start = k << 14;
+                for p in &parts {
+                    for (x, &y) in range.iter_mut().zip(p.get(start..).unwrap_or(&[])) {
+                        *x += y as u64;
+                    }
                 }
-            }
+            });
             Ok::<_, String>(totals)
         })
         .map_err(|e| tf_error("EncodeError", e))?;
-        let raw: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
-        Ok(PyBytes::new(py, &raw))
+        match out {
+            Some(buf) => {
+                let cells = buf.as_mut_slice(py).expect("checked: writable and contiguous");
+                if counts.len() > cells.len() {
+                    return Err(tf_error("ConfigError", format!("out has {} entries, the counts {}", cells.len(), counts.len())));
+                }
+                let mut tokens = 0u64;
+                for (cell, &c) in cells.iter().zip(&counts) {
+                    cell.set(cell.get() + c);
+                    tokens += c;
+                }
+                Ok(tokens.into_pyobject(py)?.into_any().unbind())
+            }
+            None => {
+                let raw: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+                Ok(PyBytes::new(py, &raw).into_any().unbind())
+            }
+        }
     }
 
     /// Fertility's inputs from a word table: for the words `tally.most_common(n)` gives (in no particular

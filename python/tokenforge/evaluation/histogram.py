@@ -1,4 +1,5 @@
-"""Id histograms of encoded batches, accumulated batch by batch in one dense array (index = id)."""
+"""Id histograms of encoded batches, accumulated batch by batch in one dense uint64 array (index = id), which the
+native `Tokenizer.id_histogram(..., out=)` adds into directly."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ class IdHistogram:
 
     def __init__(self, size: int):
         self.size = size
-        self.total = 0
-        self.dense = np.zeros(size, dtype=np.int64)
+        self.dense = np.zeros(size, dtype=np.uint64)
+
+    @property
+    def total(self) -> int:
+        """Token occurrences counted so far."""
+        return int(self.dense.sum())
 
     def _grow(self, size: int) -> None:
         if size > self.dense.size:  # an id past vocab_size (should not happen)
-            grown = np.zeros(size, dtype=np.int64)
+            grown = np.zeros(size, dtype=np.uint64)
             grown[: self.dense.size] = self.dense
             self.dense = grown
 
@@ -27,15 +32,13 @@ class IdHistogram:
         ids = np.fromiter(itertools.chain.from_iterable(batch), dtype=np.int64)
         if ids.size:
             self._grow(int(ids.max()) + 1)
-            self.dense += np.bincount(ids, minlength=self.dense.size)
-            self.total += int(ids.size)
+            self.dense += np.bincount(ids, minlength=self.dense.size).astype(np.uint64)
 
     def add_counts(self, counts: Sequence[int]) -> None:
         """Adds a ready histogram (index = id), e.g. `Tokenizer.id_histogram`'s."""
-        dense = np.asarray(counts, dtype=np.int64)
+        dense = np.asarray(counts, dtype=np.uint64)
         self._grow(dense.size)
         self.dense[: dense.size] += dense
-        self.total += int(dense.sum())
 
     def as_dict(self) -> dict[int, int]:
         """{id: count} for the ids that occur."""

@@ -200,8 +200,8 @@ def scan(records: Iterable[str], tokenizers: Sequence, *, chunk_chars: int = 1 <
         for tok, res in zip(tokenizers, results):
             t0 = time.perf_counter()
             if hasattr(tok, "id_histogram"):  # counted natively: no id lists built
-                res.histogram.add_counts(tok.id_histogram(texts, disallowed_special=(), units=units,
-                                                          piece_chars=RUNNING_PIECE_CHARS))
+                tok.id_histogram(texts, disallowed_special=(), units=units, piece_chars=RUNNING_PIECE_CHARS,
+                                 out=res.histogram.dense)
             else:
                 res.histogram.add(tok.encode_batch(
                     batch.records() if units == "lines" else running_pieces(batch.text) if units == "running"
