@@ -37,10 +37,6 @@ struct Tally<'a> {
 }
 
 impl<'a> Tally<'a> {
-    fn new() -> Self {
-        Tally { words: FxHashMap::default(), n_words: 0, chars: 0, bytes: 0, newlines: 0 }
-    }
-
     fn with_capacity(n: usize) -> Self {
         Tally { words: FxHashMap::with_capacity_and_hasher(n, Default::default()), n_words: 0, chars: 0, bytes: 0, newlines: 0 }
     }
@@ -75,19 +71,6 @@ impl<'a> Tally<'a> {
             *self.words.entry(&text[s..]).or_insert(0) += 1;
             self.n_words += 1;
         }
-        self
-    }
-
-    fn merge(mut self, other: Self) -> Self {
-        let (mut big, small) = if self.words.len() >= other.words.len() { (self.words, other.words) } else { (other.words, self.words) };
-        for (w, c) in small {
-            *big.entry(w).or_insert(0) += c;
-        }
-        self.words = big;
-        self.n_words += other.n_words;
-        self.chars += other.chars;
-        self.bytes += other.bytes;
-        self.newlines += other.newlines;
         self
     }
 }
@@ -194,10 +177,11 @@ fn char_offset(s: &str, n: usize) -> Option<usize> {
 /// Whitespace words, words, characters and UTF-8 bytes of a corpus, accumulated batch by batch (parallel, GIL
 /// released). The word table stays here and only its top entries cross into Python: turning every distinct
 /// word of every batch into a Python dict cost more than counting. Bounded: when it holds more than
-/// `max_distinct` words, the words seen once so far are dropped (the totals stay exact).
+/// `max_distinct` words, the words seen once so far are dropped (the totals stay exact). The table is split into
+/// shards by hash, so that each batch's words are merged into it in parallel.
 #[pyclass(module = "tokenforge._core")]
 pub struct WordTally {
-    table: FxHashMap<Box<str>, u64>,
+    shards: Vec<FxHashMap<Box<str>, u64>>,
     #[pyo3(get)]
     words: u64,
     #[pyo3(get)]
@@ -212,6 +196,14 @@ pub struct WordTally {
     max_distinct: usize,
 }
 
+const SHARDS: usize = 16;
+
+fn shard_of(word: &str) -> usize {
+    let mut h = rustc_hash::FxHasher::default();
+    std::hash::Hash::hash(word, &mut h);
+    (std::hash::Hasher::finish(&h) >> 60) as usize % SHARDS
+}
+
 fn most_common_first(a: &(&str, u64), b: &(&str, u64)) -> std::cmp::Ordering {
     b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
 }
@@ -219,7 +211,8 @@ fn most_common_first(a: &(&str, u64), b: &(&str, u64)) -> std::cmp::Ordering {
 impl WordTally {
     /// The words `most_common(n)` gives, in no particular order.
     pub fn top(&self, n: usize) -> Vec<(&str, u64)> {
-        let mut all: Vec<(&str, u64)> = self.table.iter().map(|(w, c)| (&**w, *c)).collect();
+        let mut all: Vec<(&str, u64)> =
+            self.shards.iter().flat_map(|t| t.iter().map(|(w, c)| (&**w, *c))).collect();
         if n < all.len() {
             all.select_nth_unstable_by(n, most_common_first);
             all.truncate(n);
@@ -233,37 +226,54 @@ impl WordTally {
     #[new]
     #[pyo3(signature = (max_distinct=usize::MAX))]
     fn new(max_distinct: usize) -> Self {
-        WordTally { table: FxHashMap::default(), words: 0, chars: 0, bytes: 0, newlines: 0, pruned: false, max_distinct }
+        let shards = (0..SHARDS).map(|_| FxHashMap::default()).collect();
+        WordTally { shards, words: 0, chars: 0, bytes: 0, newlines: 0, pruned: false, max_distinct }
     }
 
     /// Counts `texts` (records or blocks of lines alike: words never span a line end).
     fn add(&mut self, py: Python<'_>, texts: Vec<PyBackedStr>) {
-        let table = &mut self.table;
+        let shards = &mut self.shards;
         let tally = py.allow_threads(|| {
             let pieces = word_pieces(&texts);
-            // Four parts per thread: text differs in density, and merging small tables is cheap.
+            // Four parts per thread: text differs in density.
             let part = pieces.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-            let tally = pieces
+            let parts: Vec<Tally> = pieces
                 .par_chunks(part)
                 .map(|chunk| chunk.iter().fold(Tally::with_capacity(1 << 14), |t, s| t.add(s)))
-                .reduce(Tally::new, Tally::merge);
-            table.reserve(tally.words.len());
-            for (w, c) in &tally.words {
-                match table.get_mut(*w) {
-                    Some(n) => *n += c,
-                    None => {
-                        table.insert((*w).into(), *c);
+                .collect();
+            // Each part's words sorted into shards, then every shard merged into the table, both in parallel.
+            let buckets: Vec<Vec<Vec<(&str, u64)>>> = parts
+                .par_iter()
+                .map(|t| {
+                    let mut b = vec![Vec::new(); SHARDS];
+                    for (w, c) in &t.words {
+                        b[shard_of(w)].push((*w, *c));
+                    }
+                    b
+                })
+                .collect();
+            shards.par_iter_mut().enumerate().for_each(|(k, table)| {
+                for b in &buckets {
+                    for &(w, c) in &b[k] {
+                        match table.get_mut(w) {
+                            Some(n) => *n += c,
+                            None => {
+                                table.insert(w.into(), c);
+                            }
+                        }
                     }
                 }
-            }
-            (tally.n_words, tally.chars, tally.bytes, tally.newlines)
+            });
+            parts.iter().fold((0, 0, 0, 0), |(a, b, c, d), t| (a + t.n_words, b + t.chars, c + t.bytes, d + t.newlines))
         });
         self.words += tally.0;
         self.chars += tally.1;
         self.bytes += tally.2;
         self.newlines += tally.3;
-        if self.table.len() > self.max_distinct {
-            self.table.retain(|_, c| *c > 1);
+        if self.__len__() > self.max_distinct {
+            for table in &mut self.shards {
+                table.retain(|_, c| *c > 1);
+            }
             self.pruned = true;
         }
     }
@@ -277,12 +287,12 @@ impl WordTally {
 
     /// Occurrences of `word` (0 when unseen or pruned).
     fn __getitem__(&self, word: &str) -> u64 {
-        self.table.get(word).copied().unwrap_or(0)
+        self.shards[shard_of(word)].get(word).copied().unwrap_or(0)
     }
 
     /// Distinct words held.
     fn __len__(&self) -> usize {
-        self.table.len()
+        self.shards.iter().map(|t| t.len()).sum()
     }
 }
 
