@@ -128,6 +128,8 @@ pub struct Pipeline {
     pub specials: Vec<Special>,
     split_matcher: Option<AhoCorasick>,
     any_matcher: Option<AhoCorasick>,
+    /// Some special token is recognised whatever the call allows (an "always" added token).
+    any_always: bool,
     /// id -> bytes, model tokens and special tokens together.
     decode_table: Vec<Option<Box<[u8]>>>,
     /// Another inference method than BPE merges (see lattice.rs); `bpe` then only indexes the vocabulary.
@@ -181,6 +183,7 @@ impl Pipeline {
             let any = AhoCorasick::new(&texts).map_err(|e| e.to_string())?;
             (Some(split), Some(any))
         };
+        let any_always = specials.iter().any(|s| s.always);
         Ok(Pipeline {
             bpe,
             pretok,
@@ -188,6 +191,7 @@ impl Pipeline {
             specials,
             split_matcher,
             any_matcher,
+            any_always,
             decode_table,
             lattice: None,
             dropout: None,
@@ -398,7 +402,7 @@ impl Pipeline {
         let Some(matcher) = &self.split_matcher else {
             return self.encode_segment(text, out, spans, 0, &mut rng);
         };
-        if matches!(allowed, Allowed::None) && !self.specials.iter().any(|s| s.always) {
+        if matches!(allowed, Allowed::None) && !self.any_always {
             // No special token can split the text (encode_ordinary): skip the matcher's pass over it.
             return self.encode_segment(text, out, spans, 0, &mut rng);
         }

@@ -76,9 +76,10 @@ def boundaries(token_bytes: Sequence[bytes], text: str) -> set[float]:
 def boundaries_from_lengths(lengths: "np.ndarray", text: str) -> set[float]:
     """`boundaries` from the tokens' byte lengths alone (they must spell `text`'s UTF-8 in order), vectorised."""
     cuts = np.cumsum(np.asarray(lengths, dtype=np.int64))[:-1]
-    raw_len = len(text.encode("utf-8"))
+    ascii_text = text.isascii()  # one byte per character: byte offsets are character offsets
+    raw_len = len(text) if ascii_text else len(text.encode("utf-8"))
     cuts = cuts[(cuts > 0) & (cuts < raw_len)]
-    if raw_len == len(text):  # ASCII: byte offsets are character offsets
+    if ascii_text:
         return set(cuts.astype(np.float64).tolist())
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
