@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import tokenforge
 from tokenforge.corpus import Texts, open_corpus
+from tokenforge.corpus.corpus import group_records
 from tokenforge.corpus.readers import LineBlock
 from tokenforge.errors import CorpusError
 from tokenforge.evaluation import evaluate
@@ -264,43 +265,33 @@ def test_bad_units_are_refused():
 # -- the record sample and the read-ahead thread ----------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet="ab", min_size=0, max_size=50), max_size=200), st.integers(1, 8),
-       st.integers(1, 300))
-def test_record_sample_is_bounded_spread_and_made_of_records(records, limit, batch_chars):
+def _sampled(batches: list[list[str]], limit: int) -> list[str]:
+    """`RecordSample` fed batch by batch, records located by a plain linear search (an oracle for the scan's)."""
     sample = RecordSample(limit, 10)
     pos = 0
-    batches, batch, size = [], [], 0
-    for r in records:
-        batch.append(r)
-        size += len(r)
-        if size >= batch_chars:
-            batches.append(batch)
-            batch, size = [], 0
-    if batch:
-        batches.append(batch)
     for b in batches:
         ends = list(itertools.accumulate(map(len, b)))
 
         def locate(p, b=b, ends=ends):
             k = next(k for k, e in enumerate(ends) if e > p)
             return (ends[k - 1] if k else 0), ends[k], b[k]
-        sample.add(pos, sum(map(len, b)), locate)
-        pos += sum(map(len, b))
-    got = sample.texts()
+        sample.add(pos, ends[-1], locate)
+        pos += ends[-1]
+    return sample.texts()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ab", min_size=0, max_size=50), max_size=200), st.integers(1, 8),
+       st.integers(1, 300))
+def test_record_sample_is_bounded_spread_and_made_of_records(records, limit, batch_chars):
+    batches = list(group_records(records, batch_chars))
+    got = _sampled(batches, limit)
     assert len(got) <= limit
     assert all(t in {r[:10] for r in records} and t for t in got)
     nonempty = [r for r in records if r]
-    if nonempty and pos <= limit:  # a corpus this small is sampled whole
+    if nonempty and sum(map(len, records)) <= limit:  # a corpus this small is sampled whole
         assert got == [r[:10] for r in nonempty]
-    again = RecordSample(limit, 10)
-    pos = 0
-    for b in batches:
-        ends = list(itertools.accumulate(map(len, b)))
-        again.add(pos, sum(map(len, b)), lambda p, b=b, ends=ends: next(
-            ((ends[k - 1] if k else 0), e, b[k]) for k, e in enumerate(ends) if e > p))
-        pos += sum(map(len, b))
-    assert again.texts() == got  # deterministic
+    assert _sampled(batches, limit) == got  # deterministic
 
 
 def test_scan_sample_spreads_over_a_long_corpus():

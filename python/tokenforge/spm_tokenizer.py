@@ -155,18 +155,9 @@ class SentencePieceTokenizer(Tokenizer):
         if self._native is None and self.is_unigram:
             self._native = self._compile_unigram()
         if self._native is None:
-            ns, ts = self.spm.normalizer_spec, self.spm.trainer_spec
-            args = {
-                "charsmap": ns.precompiled_charsmap,
-                "add_dummy_prefix": ns.add_dummy_prefix,
-                "remove_extra_whitespaces": ns.remove_extra_whitespaces,
-                "escape_whitespaces": ns.escape_whitespaces,
-                "treat_whitespace_as_suffix": ts.treat_whitespace_as_suffix,
-                "user_defined": [(p.piece, i) for i, p in enumerate(self.spm.pieces) if p.type == USER_DEFINED],
-                "piece_ranks": self._piece_ranks,
-                "unk_id": None if ts.byte_fallback else self.unk_id,
-                "split_before_space": self._split_before_space,
-            }
+            args = self._spm_args(piece_ranks=self._piece_ranks,
+                                  unk_id=None if self.spm.trainer_spec.byte_fallback else self.unk_id,
+                                  split_before_space=self._split_before_space)
             specials = [(t, i, False) for t, i in self.special_tokens.items()]
             self._native = _core.CoreTokenizer(
                 list(self.model.vocab.items()), None, False, "whole", None, False, [], specials,

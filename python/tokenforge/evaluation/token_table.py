@@ -6,22 +6,16 @@ through `id_to_bytes`. Each vectorised method equals the plain metric function i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Optional
 
 import numpy as np
 
-from ..metrics.scripts import COMMON, MIXED, PARTIAL, char_category, char_script, token_category, token_script
+from ..metrics.scripts import COMMON, MIXED, PARTIAL, char_category, char_script
 from ..metrics.reachability import META_SPACE
 
 # Flag bits of `vocab_facts`.
 PRESENT, VALID, ASCII, LETTER, REACHES = 1, 2, 4, 8, 16
-
-
-@lru_cache(maxsize=1 << 20)
-def _script(token: bytes) -> str:
-    """Cached: tokenizers compared side by side share most of their tokens."""
-    return token_script(token)
 
 
 @dataclass
@@ -66,16 +60,13 @@ class TokenTable:
         return t
 
     def _label_characters(self) -> None:
-        """Script and character category of every id: natively from each distinct character's labels (the
-        characters are labelled here, by `metrics.scripts`), or per token in Python where the native module
-        cannot take the table."""
+        """Script and character category of every id: the characters are labelled here, by `metrics.scripts`
+        (`char_script`, `char_category`), and combined per token natively (`_core.label_tokens`, held equal to
+        `token_script` / `token_category` by the tests)."""
         from .. import _core
 
         offsets = self.offsets.astype("<u8").tobytes()
-        try:
-            chars = _core.vocab_chars(self.blob, offsets)
-        except (AttributeError, ValueError):  # pragma: no cover - an older native module
-            return self._label_in_python()
+        chars = _core.vocab_chars(self.blob, offsets)
         script_labels, category_labels = list(_SCRIPT_FIXED), list(_CATEGORY_FIXED)
         script_index = {label: k for k, label in enumerate(script_labels)}
         category_index = {label: k for k, label in enumerate(category_labels)}
@@ -93,19 +84,6 @@ class TokenTable:
         self.script_labels = script_labels
         self.category_codes = np.frombuffer(categories, np.uint8).astype(np.int32)
         self.category_labels = category_labels
-
-    def _label_in_python(self) -> None:
-        blob, offsets = self.blob, self.offsets.tolist()
-        scripts: dict[str, int] = {}
-        categories: dict[str, int] = {}
-        codes = np.zeros(self.vocab_size, np.int32)
-        cats = np.zeros(self.vocab_size, np.int32)
-        for i in range(self.vocab_size):
-            data = blob[offsets[i]:offsets[i + 1]]
-            codes[i] = scripts.setdefault(_script(data), len(scripts))
-            cats[i] = categories.setdefault(_category(data), len(categories))
-        self.script_codes, self.script_labels = codes, list(scripts)
-        self.category_codes, self.category_labels = cats, list(categories)
 
     # -- per-id views ---------------------------------------------------------------------------------------------
 
@@ -198,11 +176,6 @@ class TokenTable:
             return None
         flags = self.flags
         return np.flatnonzero(self.ordinary & ((flags & (VALID | REACHES)) == VALID)).tolist()
-
-
-@lru_cache(maxsize=1 << 20)
-def _category(token: bytes) -> str:
-    return token_category(token)
 
 
 # Label codes with a fixed meaning in `_core.label_tokens` (the rest are numbered as characters bring them).
