@@ -95,6 +95,8 @@ def train_one(method: str, lines: list[str], vocab_size: int, args):
         kw["mwt_k"] = args.mwt_k or vocab_size // 10
     if method == "bpe-bert":
         kw["pattern"] = "bert"
+    if method == "wordpiece":
+        kw["min_frequency"] = 0  # the bare criterion (train's default for wordpiece is 10)
     if method == "wordpiece-mf10":
         kw["min_frequency"] = 10
     if method == "lib":

@@ -198,7 +198,7 @@ def test_convert_to_hf_and_back(capsys, monkeypatch, enc, tmp_path):
     status, out, err = run(capsys, monkeypatch, ["convert", str(hf_path), str(back)])
     assert status == 0, err
     assert back.read_bytes() == (EXAMPLES / "gpt2-small.tiktoken").read_bytes()
-    sidecar = json.loads((tmp_path / "back.json").read_text())
+    sidecar = json.loads((tmp_path / "back.tiktoken.json").read_text())
     assert sidecar["pat_str"] == enc._pat_str and sidecar["special_tokens"] == {"<|endoftext|>": 4096}
     status, out, _ = run(capsys, monkeypatch, ["encode", "-t", str(back), "--keep-final-newline"], stdin=text.encode())
     assert ids_of(out) == enc.encode(text)
@@ -290,18 +290,19 @@ def test_invalid_utf8_input_names_file_and_byte_offset(capsys, monkeypatch, tmp_
     path = tmp_path / "in.txt"
     path.write_bytes(prefix + bad + b" tail")
     monkeypatch.setattr(cli, "BLOCK_BYTES", block)
-    status, out, err = run(capsys, monkeypatch, [command, "-t", TOK, str(path)])
+    status, out, err = run(capsys, monkeypatch, [command, "-t", TOK, "--errors", "strict", str(path)])
     assert status == 2 and out == ""
-    one_error_line(err, str(path), f"byte {len(prefix)}")
-    # --errors replace: U+FFFD instead (and the count of what was read)
-    status, out, err = run(capsys, monkeypatch, [command, "-t", TOK, "--errors", "replace", str(path)])
+    one_error_line(err, str(path), f"byte offset {len(prefix)}")
+    # --errors replace (the default): U+FFFD instead, and one warning naming the file and offset
+    status, out, err = run(capsys, monkeypatch, [command, "-t", TOK, str(path)])
     assert status == 0, err
+    assert f"{path}: " in err and f"byte offset {len(prefix)}" in err
 
 
 def test_invalid_utf8_on_stdin(capsys, monkeypatch):
-    status, out, err = run(capsys, monkeypatch, ["encode", "-t", TOK], stdin=b"ok \x80")
+    status, out, err = run(capsys, monkeypatch, ["encode", "-t", TOK, "--errors", "strict"], stdin=b"ok \x80")
     assert status == 2
-    one_error_line(err, "<stdin>", "byte 3")
+    one_error_line(err, "<stdin>", "byte offset 3")
 
 
 def test_usage_error_exits_2(capsys, monkeypatch):
@@ -322,7 +323,7 @@ def test_subprocess_module_entry(enc, tmp_path):
 
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"abc\xffdef")
-    done = subprocess.run([sys.executable, "-m", "tokenforge.cli", "count", "-t", TOK, str(bad)],
+    done = subprocess.run([sys.executable, "-m", "tokenforge.cli", "count", "-t", TOK, "--errors", "strict", str(bad)],
                           capture_output=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 2 and done.stdout == b""
-    one_error_line(done.stderr.decode(), str(bad), "byte 3")
+    one_error_line(done.stderr.decode(), str(bad), "byte offset 3")

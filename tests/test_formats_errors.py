@@ -399,9 +399,10 @@ def test_save_onto_a_directory(tmp_path, small):
 def test_failed_write_leaves_old_file_and_no_litter(tmp_path, small, monkeypatch, name):
     target = tmp_path / name
     target.write_bytes(b"the old file")
-    sidecar = target.with_suffix(".json")
+    sidecar = tmp_path / (name + ".json")  # NAME.tiktoken.json; the old one must be a sidecar, or save refuses it
+    old_sidecar = json.dumps({**SIDECAR, "name": "the old sidecar"}).encode()
     if name.endswith(".tiktoken"):
-        sidecar.write_bytes(b"the old sidecar")
+        sidecar.write_bytes(old_sidecar)
 
     from tokenforge import atomic
 
@@ -434,7 +435,7 @@ def test_failed_write_leaves_old_file_and_no_litter(tmp_path, small, monkeypatch
         small.save(target)
     assert target.read_bytes() == b"the old file"
     if name.endswith(".tiktoken"):
-        assert sidecar.read_bytes() == b"the old sidecar"
+        assert sidecar.read_bytes() == old_sidecar
     assert litter(tmp_path) == []
 
 
@@ -479,7 +480,7 @@ def test_saved_files_get_normal_permissions(tmp_path, small):
         small.save(tmp_path / "ranks.tiktoken")
     finally:
         os.umask(umask)
-    for name in ("tokenizer.json", "ranks.tiktoken", "ranks.json"):
+    for name in ("tokenizer.json", "ranks.tiktoken", "ranks.tiktoken.json"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
     (tmp_path / "tokenizer.json").chmod(0o640)
     small.save(tmp_path / "tokenizer.json")

@@ -82,7 +82,7 @@ def test_tiktoken_roundtrip_through_files(ours, tmp_path, udhr):
     tok = ours("o200k_base")
     path = tmp_path / "mine.tiktoken"
     tok.save(path)
-    assert (tmp_path / "mine.json").exists()
+    assert (tmp_path / "mine.tiktoken.json").exists() and not (tmp_path / "mine.json").exists()
     again = tokenforge.load(path)
     assert again.special_tokens == tok.special_tokens
     for text in udhr.values():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import os
 import sys
+import warnings
 from typing import Iterator, Optional, Sequence
 
-from .errors import TokenforgeError
+from .cli_options import add_corpus_args, corpus_options
+from .errors import DisallowedSpecialTokenError, TokenforgeError
 from .inference import OPTIONS
 
 EPILOG = """\
@@ -23,13 +24,31 @@ examples:
   tokenforge inspect tokenizer.json
   tokenforge eval my-bpe.json cl100k_base.tiktoken --corpus text.txt --parallel udhr -o report
 
-A TOKENIZER is a file in any supported format: HF tokenizer.json or a tiktoken rank file (.tiktoken, with
-its pattern from a sidecar NAME.json or, for OpenAI's files, recognised by hash). The format is detected
-from the content.
+A TOKENIZER is a file in any supported format: HF tokenizer.json, a SentencePiece .model, a tiktoken rank
+file (.tiktoken, with its pattern from a sidecar NAME.tiktoken.json or NAME.json, or, for OpenAI's files,
+recognised by hash) or tokenforge's own .tokenforge.json. The format is detected from the content.
 """
 
 # Input is read in blocks of about this many bytes, so big files stream in bounded memory.
 BLOCK_BYTES = 8 << 20
+
+
+def _non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (a negative count or limit is a typo, not a request)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
+    return value
 
 
 def _load(path: str):
@@ -38,55 +57,26 @@ def _load(path: str):
     return load(path)
 
 
-def _safe_split_point(text: str) -> int:
-    """Last position where the named GPT patterns split the text the same whole or cut in two: after a newline
-    that follows a non-space character, and before an ASCII letter or digit. 0 if there is none.
+def read_texts(paths: Sequence[str], options: dict, streamable: bool):
+    """The inputs as `corpus.streaming.Piece`s (name, texts, documents), read as `train` and `eval` read them:
+    .txt/.gz/.zst, JSON Lines, Parquet, directories, globs; '-' or none: stdin (`options`: `corpus_options`).
+    Running text is cut into pieces only where tokenization cannot change (`safe_splits`) when `streamable`;
+    otherwise a file is one text."""
+    from .corpus.streaming import read_inputs
+    from .safe_splits import SafeSplitter
 
-    (The newline must be a whitespace run of its own: at the end of a block, `\\s++$` would take a longer run
-    such as "\\n\\n" as one piece, where the whole text gives "\\n" + "\\n".)"""
-    for k in range(len(text) - 1, 1, -1):
-        if text[k - 1] == "\n" and text[k].isascii() and text[k].isalnum() and not text[k - 2].isspace():
-            return k
-    return 0
-
-
-def read_texts(paths: Sequence[str], errors: str, streamable: bool) -> Iterator[tuple[str, str]]:
-    """Yields (name, text block) for each input ('-' or none: stdin). Blocks split only where tokenization cannot
-    change (see `_safe_split_point`); otherwise a file is one block. Invalid UTF-8 names the file and byte offset."""
-    for path in paths or ["-"]:
-        name = "<stdin>" if path == "-" else path
-        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
-        try:
-            decoder = codecs.getincrementaldecoder("utf-8")(errors=errors)
-            consumed = 0
-            pending = ""
-            while True:
-                block = stream.read(BLOCK_BYTES)
-                carried = len(decoder.getstate()[0])  # bytes of a character split across blocks
-                try:
-                    pending += decoder.decode(block, final=not block)
-                except UnicodeDecodeError as exc:
-                    raise TokenforgeError(
-                        f"{name}: invalid UTF-8 at byte {consumed - carried + exc.start} "
-                        "(use --errors replace to substitute U+FFFD)"
-                    ) from None
-                consumed += len(block)
-                if not block:
-                    break
-                if streamable:
-                    cut = _safe_split_point(pending)
-                    if cut:
-                        yield name, pending[:cut]
-                        pending = pending[cut:]
-            yield name, pending
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
+    return read_inputs(paths, options, SafeSplitter if streamable else None, BLOCK_BYTES)
 
 
 def _special_kwargs(args) -> dict:
+    if args.allow_special and args.special_as_text:
+        from .errors import ConfigError
+
+        raise ConfigError("--allow-special and --special-as-text exclude each other")
     if args.allow_special:
         return {"allowed_special": "all"}
+    if args.special_as_text:
+        return {"disallowed_special": ()}
     return {}
 
 
@@ -111,16 +101,20 @@ def _with_method(tok, args):
 def cmd_encode(args) -> int:
     tok = _with_method(_load(args.tokenizer), args)
     out = sys.stdout
-    for _, text in read_texts(args.files, args.errors, streamable=False):
-        if args.lines:
-            # Lines end at "\n" (or "\r\n") only: str.splitlines would also cut at \f, \x1c, U+2028 ...,
-            # giving more output lines than the input has.
-            units = text.split("\n")
-            if units[-1] == "":
-                units.pop()
-            units = [u[:-1] if u.endswith("\r") else u for u in units]
-        else:
-            units = [text[:-1] if text.endswith("\n") and not args.keep_final_newline else text]
+    for piece in read_texts(args.files, corpus_options(args), streamable=False):
+        units = []
+        for text in piece.texts:  # a whole plain-text file, or JSON Lines / Parquet records (one line each)
+            if args.lines:
+                # Lines end at "\n" (or "\r\n") only: str.splitlines would also cut at \f, \x1c, U+2028 ...,
+                # giving more output lines than the input has.
+                lines = text.split("\n")
+                if lines[-1] == "":
+                    lines.pop()
+                units += [u[:-1] if u.endswith("\r") else u for u in lines]
+            elif piece.documents or args.keep_final_newline or not text.endswith("\n"):
+                units.append(text)
+            else:
+                units.append(text[:-1])
         for unit in units:
             ids = tok.encode(unit, **_special_kwargs(args))
             if args.tokens:
@@ -146,14 +140,45 @@ def cmd_decode(args) -> int:
 
 
 def cmd_count(args) -> int:
+    import time
+
+    from .progress import ProgressLine
+    from .safe_splits import can_split
+
     tok = _with_method(_load(args.tokenizer), args)
-    streamable = tok.pretokenizer.scanner is not None
+    special = _special_kwargs(args)
+    progress = ProgressLine() if not args.quiet and sys.stderr.isatty() else None
     totals: dict[str, list[int]] = {}
-    for name, text in read_texts(args.files, args.errors, streamable):
-        entry = totals.setdefault(name, [0, 0, 0])
-        entry[0] += tok.count(text, **_special_kwargs(args))
-        entry[1] += len(text.encode("utf-8", "surrogatepass"))
-        entry[2] += len(text)
+    all_tokens = all_bytes = 0
+    shown = 0.0
+
+    def show() -> None:
+        progress.show(f"count: {all_bytes / 1e6:,.1f} MB read, {all_tokens:,} tokens, "
+                      f"{all_bytes / 1e6 / progress.elapsed:,.1f} MB/s")
+
+    try:
+        # Plain text is running text (the count of encoding the whole file), streamed in pieces where the
+        # tokenizer allows; JSON Lines and Parquet records are documents, counted one by one.
+        for piece in read_texts(args.files, corpus_options(args), streamable=can_split(tok)):
+            entry = totals.setdefault(piece.name, [0, 0, 0])
+            texts = piece.texts
+            if len(texts) == 1:
+                tokens = tok.count(texts[0], **special)
+            else:
+                tokens = sum(tok.count_batch(texts, **special)) if texts else 0
+            size = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+            entry[0] += tokens
+            entry[1] += size
+            entry[2] += sum(map(len, texts))
+            all_tokens += tokens
+            all_bytes += size
+            if progress is not None and time.monotonic() - shown > 0.2:
+                shown = time.monotonic()
+                show()
+    finally:
+        if progress is not None:
+            show()
+            progress.close()
     if args.json:
         report = {n: {"tokens": t, "bytes": b, "chars": c} for n, (t, b, c) in totals.items()}
         print(json.dumps(report, indent=1))
@@ -170,11 +195,14 @@ def cmd_count(args) -> int:
 
 
 def cmd_convert(args) -> int:
-    from .formats import save
+    from .formats import format_for, save
+    from .formats.tiktoken_file import sidecar_in_use, sidecar_path
+    from .output_paths import check_output_not_input
 
+    fmt = format_for(args.output, args.to)
+    check_output_not_input(args.output, [args.input] + [p for p in [sidecar_in_use(args.input)] if p],
+                           sidecar=sidecar_path(args.output) if fmt == "tiktoken" else None)
     tok = _load(args.input)
-    fmt = args.to or ("tiktoken" if args.output.endswith(".tiktoken") else
-                      "tokenforge" if args.output.endswith(".tokenforge.json") else "hf")
     save(tok, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {tok.vocab_size} ids)", file=sys.stderr)
     return 0
@@ -221,10 +249,15 @@ def cmd_inspect(args) -> int:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
     for key in ("name", "model", "method", "vocab_size", "model_tokens", "merges", "pattern_name", "native_scanner", "normalizer",
-                "piece_types", "trainer_spec"):
-        if key in info:
-            print(f"{key:>15}: {info[key]}")
-    print(f"{'pattern':>15}: {info['pattern']}")
+                "piece_types", "trainer_spec", "pattern"):
+        if key not in info:
+            continue
+        value = info[key]
+        if key == "merges" and value is None:
+            value = _no_merge_list(tok)
+            if value is None:
+                continue
+        print(f"{key:>15}: {'none' if value is None else value}")
     print(f"{'special_tokens':>15}: {len(tok.special_tokens)}")
     for text, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])[:20]:
         print(f"{'':>17}{i:>8}  {text}")
@@ -233,8 +266,58 @@ def cmd_inspect(args) -> int:
         print(f"{'':>17}{i:>8}  {text}")
     print(f"{'longest':>15}:")
     for entry in info["longest_tokens"]:
-        print(f"{'':>17}{entry['id']:>8}  {entry['bytes']:>3} bytes  {entry['token']!r}")
+        print(f"{'':>17}{entry['id']:>8}  {entry['bytes']:>3} bytes  {_show_token(m.id_to_bytes(entry['id']))}")
     return 0
+
+
+def _show_token(data: bytes) -> str:
+    """A token as one quoted, singly escaped literal: the text when it is UTF-8, else the bytes (b'\\xf0\\x9f')."""
+    try:
+        return repr(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return repr(data)
+
+
+def _no_merge_list(tok) -> Optional[str]:
+    """What `inspect` says for a BPE that lists no merges (None: the model is not a BPE, say nothing)."""
+    if getattr(tok, "is_unigram", False) or tok.model.kind != "bpe":
+        return None
+    if getattr(tok, "spm", None) is not None:
+        return "none listed (SentencePiece BPE merges the adjacent pair whose result has the best score)"
+    return "none listed (tiktoken rank rule: two parts merge when they form a token, lowest rank first)"
+
+
+def _check_train_output(args, corpus, options: dict) -> None:
+    """Before training: the output format can hold what --model trains (`formats.check_format_for`, the rule
+    `save` applies), the output's directory exists, and nothing written (the output, a tiktoken sidecar) is an
+    input: a corpus file, --lang-corpus / --dev file, or the --base tokenizer and its sidecar."""
+    from .corpus import open_corpus
+    from .errors import WriteError
+    from .formats import check_format_for
+    from .formats.tiktoken_file import sidecar_in_use, sidecar_path, sidecar_to_replace
+    from .normalizers import Normalizer
+    from .output_paths import check_output_not_input
+
+    output = args.output
+    fmt = check_format_for(args.model, output, args.format, char_level=args.char_level,
+                           normalizer=bool(Normalizer.from_spec(args.normalizer)), pattern=args.pattern != "none")
+    directory = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(output):
+        raise WriteError(output, "is a directory")
+    if not os.path.isdir(directory):
+        raise WriteError(output, f"cannot write: directory {directory} does not exist")
+    if args.model == "parity":
+        paths = [p for table in (corpus, options.get("dev") or {}) for group in table.values() for p in group]
+    else:
+        paths = list(corpus)
+    reading = {k: options[k] for k in ("errors", "on_bad_record", "text_field", "column") if k in options}
+    inputs = [source.path for source in open_corpus(paths, **reading).files]
+    if args.base:
+        inputs += [args.base] + [p for p in [sidecar_in_use(args.base)] if p]
+    sidecar = sidecar_path(output) if fmt == "tiktoken" else None
+    check_output_not_input(output, inputs, sidecar=sidecar)
+    if sidecar is not None:
+        sidecar_to_replace(sidecar, output)  # refuses a file there that is not a tiktoken sidecar
 
 
 def cmd_train(args) -> int:
@@ -244,7 +327,8 @@ def cmd_train(args) -> int:
     options = {}
     if args.pattern is not None:
         options["pattern"] = None if args.pattern == "none" else args.pattern
-    for key in ("text_field", "column", "max_distinct", "ray_address"):
+    options.update(corpus_options(args))
+    for key in ("max_distinct", "ray_address"):
         value = getattr(args, key)
         if value is not None:
             options[key] = value
@@ -273,11 +357,12 @@ def cmd_train(args) -> int:
             raise ConfigError("--lang-corpus, --dev, --global-share and --window only apply to --model parity")
         if not corpus:
             raise ConfigError("train: give at least one CORPUS")
+    _check_train_output(args, corpus, options)
     tok = train(
         corpus, vocab_size=args.vocab_size, model=args.model, byte_level=not args.char_level,
         normalizer=args.normalizer, min_frequency=args.min_frequency, max_token_length=args.max_token_length,
         special_tokens=special, initial_alphabet=list(args.initial_alphabet or ""), limit_alphabet=args.limit_alphabet,
-        base=args.base, progress=False if args.quiet else None, check_every=args.check_every, errors=args.errors,
+        base=args.base, progress=False if args.quiet else None, check_every=args.check_every,
         **options,
     )
     tok.save(args.output, args.format)
@@ -297,13 +382,15 @@ def add_method_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mwt-k", type=int, default=None, metavar="K", help="mwt: how many word n-grams to add (default 2500)")
     g.add_argument("--ngram-sizes", default=None, metavar="N,N", help="mwt: n-gram sizes in words (default 2)")
     g.add_argument("--max-words", type=int, default=None, help="supertokens: most words per supertoken (default 4)")
-    g.add_argument("--passes", type=int, default=None, help="lib: passes over the corpus (default 2)")
+    g.add_argument("--passes", type=_positive_int, default=None, help="lib: passes over the corpus (default 2)")
+    g.add_argument("--max-sentences", type=_positive_int, default=None, metavar="N",
+                   help="lib: most corpus records to learn from (default 200000; LiB is pure Python)")
     g.add_argument("--seed", type=int, default=None, help="supertokens / lib: random seed (default 0)")
 
 
 def _method_options(args) -> dict:
     out = {}
-    for key in ("unk_token", "continuation_prefix", "mwt_k", "max_words", "passes"):
+    for key in ("unk_token", "continuation_prefix", "mwt_k", "max_words", "passes", "max_sentences"):
         value = getattr(args, key, None)
         if value is not None:
             out[key] = value
@@ -323,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tokenforge",
         description="Train, run, inspect, convert and evaluate text tokenizers "
-                    "(HF tokenizer.json, tiktoken rank files).",
+                    "(HF tokenizer.json, SentencePiece .model, tiktoken rank files).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -334,18 +421,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_input_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("-t", "--tokenizer", required=True, metavar="TOKENIZER", help="tokenizer file (any supported format)")
-        p.add_argument("files", nargs="*", metavar="FILE", help="input files (default: standard input)")
-        p.add_argument("--errors", default="strict", choices=["strict", "replace"],
-                       help="invalid UTF-8 in the input: fail naming the byte offset (strict) or substitute U+FFFD")
+        p.add_argument("files", nargs="*", metavar="FILE",
+                       help="input: text files (.txt, .gz, .zst), JSON Lines (--text-field), Parquet (--column), "
+                            "directories or globs; '-' or none: standard input")
+        add_corpus_args(p)
         p.add_argument("--allow-special", action="store_true",
                        help="recognise special tokens such as <|endoftext|> in the text (default: their presence is an error)")
+        p.add_argument("--special-as-text", action="store_true",
+                       help="encode the text of special tokens as ordinary text (default: its presence is an error)")
         p.add_argument("--method", default=None,
                        help="inference method: merge, longest_prefix, longest_suffix, longest_token, fewest, viterbi, sample "
                             "(default: the model's own; see docs/models.md)")
         p.add_argument("--option", action="append", metavar="KEY=VALUE",
                        help="a method option, e.g. dropout=0.1, seed=3, alpha=0.2, tie_break=random (repeatable)")
 
-    p = sub.add_parser("encode", help="text -> token ids", description="Encode text to token ids.")
+    p = sub.add_parser("encode", help="text -> token ids",
+                       description="Encode text to token ids: a plain-text file as one text (one output line), each "
+                                   "JSON Lines / Parquet record as a text of its own (one output line each).")
     add_input_args(p)
     p.add_argument("--lines", action="store_true", help="encode each line separately, one output line each")
     p.add_argument("--tokens", action="store_true", help="print tokens (as JSON strings, HF byte-level spelling) instead of ids")
@@ -354,21 +446,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_encode)
 
     p = sub.add_parser("decode", help="token ids -> text", description="Decode token ids (arguments or stdin) to text.")
-    p.add_argument("-t", "--tokenizer", required=True, metavar="TOKENIZER")
+    p.add_argument("-t", "--tokenizer", required=True, metavar="TOKENIZER", help="tokenizer file (any supported format)")
     p.add_argument("ids", nargs="*", help="token ids (default: read whitespace-separated ids from stdin)")
     p.add_argument("--errors", default="replace", choices=["replace", "strict", "ignore", "backslashreplace"],
                    help="bytes that are not UTF-8 (a token sequence cut mid-character)")
     p.add_argument("-n", "--no-newline", action="store_true", help="do not print a final newline")
     p.set_defaults(func=cmd_decode)
 
-    p = sub.add_parser("count", help="count tokens in files", description="Count tokens per file (streams big files).")
+    p = sub.add_parser("count", help="count tokens in files",
+                       description="Count tokens per file: a plain-text file as encoding the whole file would (streamed "
+                                   "in bounded memory for GPT-pattern tokenizers), JSON Lines / Parquet record by "
+                                   "record.")
     add_input_args(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line (shown on a terminal only)")
     p.set_defaults(func=cmd_count)
 
     p = sub.add_parser("convert", help="convert between tokenizer.json and tiktoken",
                        description="Convert a tokenizer file. The output format follows --to or the extension "
-                                   "(.tiktoken: rank file + NAME.json sidecar; anything else: HF tokenizer.json).")
+                                   "(.tiktoken: rank file + NAME.tiktoken.json sidecar; anything else: HF tokenizer.json).")
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--to", choices=["hf", "tiktoken", "tokenforge"])
@@ -376,9 +472,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "train", help="train a tokenizer on a corpus",
-        description="Train a BPE tokenizer. CORPUS: text files (.txt, .gz, .zst), JSON Lines (--text-field), Parquet "
-                    "(--column), directories or globs. The corpus is streamed and counted in parallel; "
-                    "--base resumes from an existing tokenizer (its ids are kept, new merges appended).",
+        description="Train a tokenizer: byte- or char-level BPE and its research variants, Unigram, PathPiece, "
+                    "WordPiece, multi-word tokens or LiB (--model). CORPUS: text files (.txt, .gz, .zst), JSON Lines "
+                    "(--text-field), Parquet (--column), directories or globs. The corpus is streamed and counted "
+                    "in parallel; --base resumes from an existing tokenizer (its ids are kept, new merges appended).",
         epilog="examples:\n"
                "  tokenforge train corpus.txt.gz --vocab-size 32000 -o tokenizer.json\n"
                "  tokenforge train data/*.jsonl --text-field body --vocab-size 8000 --char-level -o char8k.json\n"
@@ -389,8 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("corpus", nargs="*", metavar="CORPUS")
     p.add_argument("-o", "--output", required=True, help="where to write the tokenizer (.json: HF tokenizer.json; "
-                   ".tiktoken: rank file + NAME.json; see --format)")
-    p.add_argument("--vocab-size", type=int, required=True, metavar="N",
+                   ".tiktoken: rank file + NAME.tiktoken.json; see --format)")
+    p.add_argument("--vocab-size", type=_positive_int, required=True, metavar="N",
                    help="ids in all: special tokens + alphabet + merged tokens")
     from .training import MODELS
 
@@ -399,7 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(BoundlessBPE: supermerges of two whole pretokens; save it as .tokenforge.json), parity "
                         "(parity-aware BPE over --lang-corpus / --dev), unigram (SentencePiece-style Unigram LM), "
                         "pathpiece (fewest tokens), wordpiece, mwt (BPE + top-k word n-grams), supertokens (BPE on "
-                        "multi-word chunks), lib (Less-is-Better lexicon); see docs/training.md")
+                        "multi-word chunks), lib (Less-is-Better lexicon; pure Python, hundreds of times slower than "
+                        "bpe: 3 MB of text takes about a minute, so it reads at most --max-sentences records); see "
+                        "docs/training.md")
     p.add_argument("--transition", type=lambda v: float(v) if "." in v else int(v), default=None, metavar="T",
                    help="superbpe: vocabulary size where stage 2 starts, or a fraction of --vocab-size (default 0.9)")
     p.add_argument("--max-words-per-token", type=int, default=None, metavar="N",
@@ -427,19 +526,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pre-tokenizer: a name (o200k, cl100k, r50k, gpt2, qwen2), a regex, or 'none' (default o200k, "
                         "or the base tokenizer's)")
     p.add_argument("--normalizer", default=None, help="e.g. nfc, nfkc, nfc+lowercase (default none: lossless)")
-    p.add_argument("--min-frequency", type=int, default=0, help="never merge a pair seen fewer times")
-    p.add_argument("--max-token-length", type=int, default=None,
+    p.add_argument("--min-frequency", type=_non_negative_int, default=None, metavar="N",
+                   help="never merge a pair seen fewer times (default 0; wordpiece: 10, as its likelihood score "
+                        "otherwise spends the vocabulary on rare words)")
+    p.add_argument("--max-token-length", type=_positive_int, default=None, metavar="N",
                    help="longest token to learn (bytes; characters with --char-level)")
     p.add_argument("--special-tokens", default=None, metavar="A,B,...", help="comma-separated special tokens (ids 0..)")
     p.add_argument("--initial-alphabet", default=None, help="characters always in the char-level alphabet")
-    p.add_argument("--limit-alphabet", type=int, default=None, help="most characters in the char-level alphabet")
+    p.add_argument("--limit-alphabet", type=_non_negative_int, default=None, metavar="N",
+                   help="most characters in the char-level alphabet")
     p.add_argument("--base", default=None, metavar="TOKENIZER", help="resume from this tokenizer")
     p.add_argument("--format", default=None, choices=["hf", "tiktoken", "tokenforge"],
                    help="output format (default: from the extension)")
-    p.add_argument("--text-field", default=None, help="JSON Lines field holding the text (default 'text')")
-    p.add_argument("--column", default=None, help="Parquet column holding the text (default 'text')")
-    p.add_argument("--errors", default="replace", choices=["replace", "skip", "strict"],
-                   help="invalid UTF-8 in the corpus: substitute U+FFFD and warn, skip the record, or fail")
+    add_corpus_args(p)
     p.add_argument("--max-distinct", type=int, default=None,
                    help="memory bound: prune rare pretokens when more than this many distinct ones are held")
     p.add_argument("--ray", action="store_true", help="count the corpus on a Ray cluster (local if none is running)")
@@ -452,7 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="vocab size, pattern, special tokens, longest tokens",
                        description="Describe a tokenizer file.")
     p.add_argument("tokenizer")
-    p.add_argument("--longest", type=int, default=10, metavar="N", help="how many of the longest tokens to list")
+    p.add_argument("--longest", type=_non_negative_int, default=10, metavar="N",
+                   help="how many of the longest tokens to list")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inspect)
 
@@ -462,10 +562,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one `tokenforge: warning: ...` line of their own: on a terminal the progress line is cleared
+    first (it is redrawn by its next update), so a warning never lands in the middle of it."""
+    stream = file if file is not None else sys.stderr
+    clear = "\r\x1b[K" if stream.isatty() else ""
+    stream.write(f"{clear}tokenforge: warning: {message}\n")
+    stream.flush()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
+    except DisallowedSpecialTokenError as exc:
+        where = f" at character {exc.position}" if exc.position is not None else ""
+        print(f"tokenforge: error: the input contains the special token {exc.token!r}{where}; pass --allow-special "
+              "to encode it as that special token, or --special-as-text to encode it as ordinary text", file=sys.stderr)
+        return 2
     except TokenforgeError as exc:
         print(f"tokenforge: error: {exc}", file=sys.stderr)
         return 2
@@ -479,6 +595,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":

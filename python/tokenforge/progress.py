@@ -43,6 +43,22 @@ class MergeProgress(ProgressLine):
 
     def __call__(self, merges: int, new_tokens: int, wanted: int) -> None:
         share = new_tokens / wanted if wanted else 1.0
-        eta = self.elapsed / share - self.elapsed if share > 0 else float("nan")
         self.show(f"merges: {merges:,} merges, {new_tokens:,}/{wanted:,} new tokens ({share:5.1%}), "
-                  f"{self.elapsed:5.1f}s elapsed, ETA {eta:5.1f}s")
+                  f"{self.elapsed:5.1f}s elapsed, ETA {eta(self.elapsed, share)}")
+
+
+class ReadingProgress(ProgressLine):
+    """`progress(done, total, lexicon)` of LiB's reading passes (pure Python, so it can run for minutes)."""
+
+    def __call__(self, done: int, total: int, lexicon: int) -> None:
+        share = done / total if total else 1.0
+        self.show(f"LiB: {done:,}/{total:,} sentences read ({share:5.1%}), lexicon {lexicon:,} units, "
+                  f"{self.elapsed:5.1f}s elapsed, ETA {eta(self.elapsed, share)}")
+
+
+def eta(elapsed: float, share: float) -> str:
+    """Time left at the rate so far, given the share done: never negative (a share past 1 or rounding would print
+    "-0.0s"), "?" before anything is done."""
+    if share <= 0:
+        return "?"
+    return f"{max(0.0, elapsed / share - elapsed):5.1f}s"

@@ -224,7 +224,8 @@ def _resolve(path: PathLike, recursive: bool) -> list[str]:
         for match in matches:
             out.extend(_walk(match, recursive) if os.path.isdir(match) else [match])
         return out
-    raise CorpusError("no such file or directory (in-memory texts go in Texts([...]))", text)
+    raise CorpusError("no such file or directory (a list of strings is a list of paths: pass in-memory texts as "
+                      "tokenforge.corpus.Texts([...]) or as an iterator)", text)
 
 
 def _is_path(obj: object) -> bool:

@@ -148,7 +148,7 @@ class FileIssues:
         offset = None if base is None else base + err.start
         if self.options.errors == "strict":
             bad = data[err.start : err.end].hex(" ")
-            fault = f"invalid UTF-8 (bytes {bad}); pass errors='replace' or errors='skip' to read on"
+            fault = f"invalid UTF-8 (bytes {bad}); pass errors='replace' or errors='skip' (command line: --errors replace|skip) to read on"
             if what == "line":
                 raise CorpusError(fault, self.path, line=line, offset=offset)
             raise CorpusError(f"{what} {line}, byte {err.start} of the value: {fault}", self.path)
@@ -164,8 +164,8 @@ class FileIssues:
     def bad_record(self, fault: str, line: int, what: str = "line") -> None:
         if self.options.on_bad_record == "raise":
             if what == "line":
-                raise CorpusError(f"{fault}; pass on_bad_record='skip' to skip such records", self.path, line=line)
-            raise CorpusError(f"{what} {line}: {fault}; pass on_bad_record='skip' to skip such records", self.path)
+                raise CorpusError(f"{fault}; pass on_bad_record='skip' (command line: --on-bad-record skip) to skip such records", self.path, line=line)
+            raise CorpusError(f"{what} {line}: {fault}; pass on_bad_record='skip' (command line: --on-bad-record skip) to skip such records", self.path)
         self.bad_records += 1
         if self.first_bad_record is None:
             self.first_bad_record = f"{what} {line}: {fault}"
@@ -436,7 +436,7 @@ def read_jsonl(source: FileSource, options: ReadOptions) -> Iterator[str]:
                 continue
             if field not in obj:
                 keys = ", ".join(repr(k) for k in list(obj)[:8])
-                issues.bad_record(f"no field {field!r} (keys: {keys}); choose one with text_field=", line)
+                issues.bad_record(f"no field {field!r} (keys: {keys}); choose one with text_field= (command line: --text-field NAME)", line)
                 continue
             value = obj[field]
             if value is None:
@@ -461,7 +461,7 @@ def read_parquet(source: FileSource, options: ReadOptions) -> Iterator[str]:
     schema = pf.schema_arrow
     if options.column not in schema.names:
         names = ", ".join(repr(n) for n in schema.names[:12])
-        raise CorpusError(f"no column {options.column!r} (columns: {names}); choose one with column=", source.path)
+        raise CorpusError(f"no column {options.column!r} (columns: {names}); choose one with column= (command line: --column NAME)", source.path)
     kind = schema.field(options.column).type
     is_text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
     if not (is_text or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):

@@ -56,6 +56,24 @@ def _normalizer(spec: Any, path: object) -> Normalizer:
     raise UnsupportedFeatureError(path, f"normalizer {kind!r} is not supported")
 
 
+def check_split_regexes(spec: Any, path: object) -> None:
+    """Compiles every Split regex of a pre-tokenizer spec now, so that a bad one is reported as such (a malformed
+    file) before an unsupported component elsewhere in the pipeline could hide it."""
+    from .. import _core
+
+    steps = spec.get("pretokenizers", []) if isinstance(spec, dict) and spec.get("type") == "Sequence" else [spec]
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict) and step.get("type") == "Sequence":
+            check_split_regexes(step, path)
+        elif isinstance(step, dict) and step.get("type") == "Split" and isinstance(step.get("pattern"), dict):
+            regex = step["pattern"].get("Regex")
+            if isinstance(regex, str):
+                try:
+                    _core.pretokenize("", "regex", regex, True)
+                except ConfigError as exc:
+                    raise FormatError(path, f"Split pre-tokenizer: {exc}") from None
+
+
 def _pretokenizer(spec: Any, path: object) -> PreTokenizer:
     """The Split regex of a byte-level pipeline. The ByteLevel step itself is implicit: tokens are raw bytes."""
     if not isinstance(spec, dict):
@@ -107,6 +125,15 @@ def _char_level_pretokenizer(spec: Any, path: object) -> PreTokenizer:
     raise UnsupportedFeatureError(path, "a BPE with byte_fallback=true supports only a Split (Isolated) pre-tokenizer or none")
 
 
+def _last_duplicate_wins(merges: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """HF `tokenizers` builds its merge map by inserting the list in order, so a pair listed twice takes the rank of
+    its last occurrence; keeping only that occurrence gives the same ranks (in order) and so the same ids."""
+    last = {pair: k for k, pair in enumerate(merges)}
+    if len(last) == len(merges):
+        return merges
+    return [pair for k, pair in enumerate(merges) if last[pair] == k]
+
+
 def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, obj: Any = None):
     from ..tokenizer import Tokenizer
 
@@ -121,6 +148,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
         raise FormatError(path, "not a tokenizer.json: no 'model' object")
     model = obj["model"]
+    check_split_regexes(obj.get("pre_tokenizer"), path)
     if model.get("type") in ("Unigram", "WordPiece"):
         from .hf_lattice import load_hf_lattice
 
@@ -173,6 +201,7 @@ def load_hf_json(path: "str | os.PathLike[str]", data: Optional[bytes] = None, o
         if len(parts) != 2 or not all(isinstance(p, str) for p in parts):
             raise FormatError(path, f"merge #{k} is malformed: {m!r}")
         merges.append((spell_back(parts[0], path), spell_back(parts[1], path)))
+    merges = _last_duplicate_wins(merges)
 
     try:
         bpe = BpeModel(vocab, merges, bool(model.get("ignore_merges", False)), char_level=char_level)

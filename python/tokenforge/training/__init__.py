@@ -13,6 +13,7 @@ from ..progress import CountingProgress, MergeProgress
 from .bpe import BpeTrainerConfig, extend_bpe, train_bpe_from_counts
 
 from .methods import METHODS as _METHODS  # wordpiece, mwt, supertokens, lib
+from .wordpiece import MIN_FREQUENCY as WORDPIECE_MIN_FREQUENCY
 
 MODELS = ("bpe", "superbpe", "boundless", "parity", "unigram", "pathpiece") + tuple(_METHODS)
 
@@ -69,7 +70,7 @@ def train(
     byte_level: bool = True,
     pattern: "str | PreTokenizer | None" = _UNSET,
     normalizer: "str | Sequence[str] | Normalizer | None" = None,
-    min_frequency: int = 0,
+    min_frequency: Optional[int] = None,
     max_token_length: Optional[int] = None,
     special_tokens: Sequence[str] = (),
     initial_alphabet: Sequence[str] = (),
@@ -92,12 +93,14 @@ def train(
     training/superbpe.py), "boundless" (training/boundless.py), "parity" (training/parity.py), "unigram"
     (SentencePiece-style Unigram LM; options `character_coverage`, `max_piece_length`, `seed_size`,
     `shrinking_factor`, `num_sub_iterations`, `byte_fallback`) or "pathpiece" (options `init_factor`,
-    `shrink`); see docs/training.md.
+    `shrink`); see docs/training.md. `min_frequency` defaults to 0, and to 10 for "wordpiece" (docs/training.md).
     Other keyword arguments go to the corpus reader (`text_field`, `column`, `errors`, `max_record_chars`, ...) and
     to counting (`max_distinct`, `batch_chars`, `ray`, `ray_address`); see `docs/training.md`.
     """
     if model not in MODELS:
         raise ConfigError(f"unknown model {model!r}; this version trains: {', '.join(MODELS)}")
+    if min_frequency is None:  # WordPiece's likelihood score needs a floor, or rare words take the vocabulary
+        min_frequency = WORDPIECE_MIN_FREQUENCY if model == "wordpiece" else 0
     if model in ("superbpe", "boundless"):  # schedules / policies on the same engine: training/{superbpe,boundless}.py
         from . import boundless, superbpe
 

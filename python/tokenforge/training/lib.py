@@ -19,9 +19,11 @@ The tokenizer keeps the best-ranked `vocab_size - 256` units (256 byte tokens co
 from __future__ import annotations
 
 import random
-from typing import Any, Optional
+import sys
+from typing import Any, Callable, Optional
 
 from ..errors import ConfigError, CorpusError
+from ..progress import ReadingProgress
 
 DEFAULTS = dict(memorize_rate=0.25, max_unit_len=12, update_rate=0.2, life=10, forget_share=0.0001,
                 batch_sentences=100, passes=2, seed=0)
@@ -78,8 +80,10 @@ def _compare(lex: _Lexicon, sent: str, i: int, long: str, short: str, limit: int
 
 
 def learn_lexicon(sentences: list[str], *, memorize_rate: float, max_unit_len: int, update_rate: float, life: int,
-                  forget_share: float, batch_sentences: int, passes: int, seed: int) -> list[str]:
-    """The LiB memorize / test / forget loop over `sentences`; returns the lexicon, best-ranked first."""
+                  forget_share: float, batch_sentences: int, passes: int, seed: int,
+                  progress: Optional[Callable[[int, int, int], None]] = None) -> list[str]:
+    """The LiB memorize / test / forget loop over `sentences`; returns the lexicon, best-ranked first.
+    `progress(done, total, lexicon_size)` is called after each batch."""
     rng = random.Random(seed)
     chars: dict[str, int] = {}
     for s in sentences:
@@ -89,6 +93,7 @@ def learn_lexicon(sentences: list[str], *, memorize_rate: float, max_unit_len: i
     order = list(range(len(sentences)))
     pending: set[str] = set()
     countdown: dict[str, int] = {}
+    done, total = 0, passes * len(sentences)
     for _ in range(passes):
         rng.shuffle(order)
         for b in range(0, len(order), batch_sentences):
@@ -120,6 +125,9 @@ def learn_lexicon(sentences: list[str], *, memorize_rate: float, max_unit_len: i
                     prev = unit
                     i += len(unit)
             _update(lex, moves, used, countdown, update_rate=update_rate, life=life, forget_share=forget_share)
+            if progress is not None:
+                done += len(order[b:b + batch_sentences])
+                progress(done, total, len(lex.units))
     return lex.units
 
 
@@ -193,8 +201,9 @@ def train_lib(
     if isinstance(corpus, (PretokenCounts, dict)):
         raise ConfigError("LiB reads running text (it learns multi-word units), not a table of word counts")
     # train()'s BPE options do not apply to LiB; anything else must be a reader option.
+    progress = options.pop("progress", None)
     for k in ("byte_level", "pattern", "min_frequency", "max_token_length", "special_tokens", "initial_alphabet",
-              "limit_alphabet", "progress", "check_every"):
+              "limit_alphabet", "check_every"):
         value = options.pop(k, None)
         if k == "special_tokens" and value:
             raise ConfigError("LiB tokenizers take no special tokens in this version")
@@ -212,7 +221,12 @@ def train_lib(
             break
     if not sentences:
         raise CorpusError("the corpus is empty")
-    units = learn_lexicon(sentences, **params)
+    printer = ReadingProgress() if (sys.stderr.isatty() if progress is None else progress) else None
+    try:
+        units = learn_lexicon(sentences, **params, progress=printer)
+    finally:
+        if printer is not None:
+            printer.close()
     chars = [u for u in units if len(u) == 1]
     longer = [u for u in units if len(u) > 1]
     room = vocab_size - 256 - len(chars)

@@ -22,6 +22,9 @@ CONTINUATION = b"\xff"
 
 # BERT's pre-tokenizer (whitespace dropped, punctuation alone), the model layer's "bert" pattern.
 DEFAULT_PATTERN = "bert"
+# The likelihood score favours rare pairs (two symbols seen once together score the maximum), so without a floor
+# the vocabulary goes to whole rare words held-out text never uses (docs/training.md, "Rare pairs").
+MIN_FREQUENCY = 10
 
 
 @dataclass
@@ -33,7 +36,7 @@ class WordPieceTrainerConfig:
     special_tokens: Sequence[str] = ("[UNK]",)
     unk_token: str = "[UNK]"
     continuation_prefix: str = "##"
-    min_frequency: int = 0
+    min_frequency: int = 0  # the engine runs the bare criterion; train_wordpiece defaults to MIN_FREQUENCY
     max_token_length: Optional[int] = None
     initial_alphabet: Sequence[str] = ()
     limit_alphabet: Optional[int] = None
@@ -122,7 +125,7 @@ def train_wordpiece(
     vocab_size: int,
     pattern: Any = DEFAULT_PATTERN,
     normalizer: Any = None,
-    min_frequency: int = 0,
+    min_frequency: int = MIN_FREQUENCY,
     max_token_length: Optional[int] = None,
     special_tokens: Sequence[str] = (),
     initial_alphabet: Sequence[str] = (),
