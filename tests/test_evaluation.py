@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 
 import pytest
 
@@ -205,13 +206,12 @@ def test_bad_arguments_raise_typed_errors(tmp_path):
         evaluate([tok], str(EXAMPLE_TEXT), lang="tr", lexicon=str(tmp_path / "none.dic"), progress=False)
 
 
-def test_empty_corpus_gives_nulls_not_crashes(tmp_path):
+def test_empty_corpus_is_refused(tmp_path):
+    """A report of nulls helps nobody: an empty corpus is an error naming it, as train's is (issue 13, item 9)."""
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    report = evaluate([byte_tokenizer()], str(empty), progress=False)
-    check_report(report)
-    m = report["metrics"]["bytes"]
-    assert m["tokens"] == 0 and m["bytes_per_token"] is None and m["shannon_entropy"] is None
+    with pytest.raises(CorpusError, match=f"no text: {re.escape(str(empty))}"):
+        evaluate([byte_tokenizer()], str(empty), progress=False)
 
 
 @needs_shared

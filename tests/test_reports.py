@@ -330,14 +330,29 @@ def test_line_sorted_and_broken_at_null():
 
 
 def test_many_categories_rotate_labels_and_widen():
+    cats = [f"language-{i:02d}" for i in range(24)]
+    plot = {"kind": "grouped_bar", "title": "t", "x_label": "x", "y_label": "y",
+            "series": [{"name": n, "x": cats, "y": list(range(24))} for n in ("a", "b")]}
+    (svg,) = svgs(render_html(plot_report(plot)))
+    assert 24 * 2 * 10 < float(svg.get("width")) <= 960
+    assert len(rects(svg)) == 2 * 24  # a zero is a value (a hairline bar); only null leaves a gap
+    ticks = [t for t in svg.iter(f"{SVG_NS}text") if "x-tick" in (t.get("class") or "")]
+    assert len(ticks) == 24 and all("rotate(-45" in t.get("transform", "") for t in ticks)
+
+
+def test_too_many_categories_for_a_page_lie_horizontal():
+    """53 languages x 4 tokenizers would be over 2,000 px wide: one row per language instead, at most 960 wide."""
     cats = [f"language-{i:02d}" for i in range(53)]
     plot = {"kind": "grouped_bar", "title": "t", "x_label": "x", "y_label": "y",
             "series": [{"name": n, "x": cats, "y": list(range(53))} for n in ("a", "b", "c", "d")]}
     (svg,) = svgs(render_html(plot_report(plot)))
-    assert float(svg.get("width")) > 53 * 4 * 10
+    assert "plot-horizontal" in svg.get("class") and float(svg.get("width")) <= 960
+    assert svg.get("viewBox").split()[2] == svg.get("width")
     assert len(rects(svg)) == 4 * 53  # a zero is a value (a hairline bar); only null leaves a gap
-    ticks = [t for t in svg.iter(f"{SVG_NS}text") if "x-tick" in (t.get("class") or "")]
-    assert len(ticks) == 53 and all("rotate(-45" in t.get("transform", "") for t in ticks)
+    labels = [t for t in svg.iter(f"{SVG_NS}text") if "category" in (t.get("class") or "")]
+    assert [(t.text or "").strip("\u2068\u2069") for t in labels] == cats
+    rows = sorted({float(t.get("y")) for t in labels})
+    assert len(rows) == 53 and rows[0] < rows[-1]  # one row per category, top to bottom
 
 
 def test_plot_text_is_escaped_and_well_formed():

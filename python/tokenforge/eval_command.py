@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+from .cli_options import add_corpus_args, corpus_options
 from .errors import ConfigError, CorpusError, TokenforgeError, WriteError
 
 EPILOG = """\
@@ -18,11 +19,14 @@ examples:
   tokenforge eval my-bpe.json examples/gpt2-small.tiktoken --corpus examples/udhr-en.txt --parallel udhr -o report
   tokenforge eval cl100k_base.tiktoken o200k_base.tiktoken qwen3.tokenizer.json --corpus tr.txt.gz --lang tr \\
       --parallel ../shared/data/parallel/udhr --baseline cl100k_base -o report-tr
+  tokenforge eval cl100k_base.tiktoken --corpus news.jsonl --corpus wiki/ --text-field body -o report-mix
 
 A TOKENIZER is any file `tokenforge.load` reads (HF tokenizer.json, tiktoken ranks, tokenforge's own); its name in
-the report is the file name without the format's extension. --parallel udhr uses the UDHR sample bundled with
-tokenforge (8 languages); a directory holds one file per language (UDHR-style .json, or .txt with one aligned
-segment per line). Open OUTDIR/report.html in any browser: it is one self-contained file and works offline.
+the report is the file name without the format's extension. --corpus takes one path per flag; repeat it for
+several (--corpus a.txt --corpus b.jsonl), so the TOKENIZERs may come before or after it. --parallel udhr uses
+the UDHR sample bundled with tokenforge (8 languages); a directory holds one file per language (UDHR-style .json,
+or .txt with one aligned segment per line). Open OUTDIR/report.html in any browser: it is one self-contained file
+and works offline.
 """
 
 _SUFFIXES = (".tokenforge.json", ".tokenizer.json", ".tiktoken", ".json", ".model", ".gz")
@@ -76,15 +80,29 @@ def _check_corpus(paths: list[str]) -> None:
             raise CorpusError("no such file or directory", path)
 
 
-def _output_dir(path: str) -> Path:
+def _output_dir(path: str) -> tuple[Path, list[Path]]:
+    """The output folder, created if missing, and the folders this call created (innermost first), so that a run
+    that fails later can leave nothing behind."""
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise WriteError(out, "is not a directory (-o names the folder for report.json and report.html)")
+    created, missing = [], out
+    while not missing.exists() and missing != missing.parent:
+        created.append(missing)
+        missing = missing.parent
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(out, f"cannot create the directory: {exc.strerror}") from None
-    return out
+    return out, created
+
+
+def _remove_created(created: list[Path]) -> None:
+    for folder in created:  # innermost first; only folders this run made, and only while still empty
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _evaluate():
@@ -114,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     paths = list(args.tokenizers)
     names = tokenizer_names(paths)
     baseline = _resolve_baseline(args.baseline, paths, names)
-    _check_corpus(args.corpus)
+    corpus = list(args.corpus)
+    _check_corpus(corpus)
     parallel = parallel_dir(args.parallel) if args.parallel else None
     if os.path.exists(args.output_dir) and not os.path.isdir(args.output_dir):
         raise WriteError(args.output_dir, "is not a directory (-o names the folder for report.json and report.html)")
@@ -123,14 +142,19 @@ def run(args: argparse.Namespace) -> int:
         if line:
             line.show(f"loading tokenizers: {i}/{len(paths)} {name}")
         tokenizers[name] = load(path)
-    out = _output_dir(args.output_dir)  # before the long part: an unwritable folder fails now, not after it
+    out, created = _output_dir(args.output_dir)  # before the long part: an unwritable folder fails now, not after
     if line:  # evaluate shows its own progress line from here on
         line.stream.write("\r\x1b[K")
         line.stream.flush()
-    report = _call_evaluate(
-        _evaluate(), tokenizers, list(args.corpus), parallel=parallel, lang=args.lang, baseline=baseline,
-        sources=dict(zip(names, paths)), progress=None if show else False, line_records=args.line_records,
-    )
+    try:
+        report = _call_evaluate(
+            _evaluate(), tokenizers, corpus, parallel=parallel, lang=args.lang, baseline=baseline,
+            sources=dict(zip(names, paths)), progress=None if show else False, line_records=args.line_records,
+            corpus_options=corpus_options(args),
+        )
+    except BaseException:  # e.g. a corpus with no text: nothing written, not even the folder
+        _remove_created(created)
+        raise
     json_path, html_path = out / "report.json", out / "report.html"
     write_json(report, json_path)
     write_html(report, html_path)
@@ -149,8 +173,9 @@ def add_parser(sub) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("tokenizers", nargs="+", metavar="TOKENIZER", help="tokenizer files (any supported format)")
-    p.add_argument("--corpus", nargs="+", action="extend", required=True, metavar="PATH",
-                   help="evaluation text: .txt, .gz, .zst, JSON Lines, Parquet, directories")
+    p.add_argument("--corpus", action="append", required=True, metavar="PATH",
+                   help="evaluation text: .txt, .gz, .zst, JSON Lines, Parquet, a directory; one path per flag, "
+                        "repeat the flag for several (--corpus a.txt --corpus b.jsonl)")
     p.add_argument("--parallel", default=None, metavar="udhr|DIR",
                    help="parallel text for per-language parity: 'udhr' (bundled sample) or a directory")
     p.add_argument("--lang", default=None, metavar="CODE",
@@ -160,6 +185,7 @@ def add_parser(sub) -> None:
     p.add_argument("--line-records", action="store_true",
                    help="encode each line of plain-text files on its own (the trainers' convention) instead of as "
                         "running text")
+    add_corpus_args(p)
     p.add_argument("-o", "--output-dir", default=".", metavar="OUTDIR",
                    help="folder for report.json and report.html (created if missing; default: current folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display and no closing message")

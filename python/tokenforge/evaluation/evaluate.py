@@ -11,7 +11,7 @@ from typing import Mapping, Optional
 
 import numpy as np
 
-from ..errors import ConfigError, MissingDependencyError, TokenforgeError
+from ..errors import ConfigError, CorpusError, MissingDependencyError, TokenforgeError
 from ..metrics import (allocation, compression, entropy, fallback, lexicon as lexicon_mod, morphology, nsl as nsl_mod,
                        parity as parity_mod, reachability, robustness, surface, throughput, vocabulary,
                        zipf)
@@ -28,6 +28,11 @@ FERTILITY_WORDS = 100_000      # most frequent distinct words tokenized on their
 LEXICON_TOKENS = 50_000        # most frequent distinct tokens checked against the lexicon
 SILVER_WORDS = 2_000           # most frequent words segmented by zeyrek (Turkish)
 UNREACHABLE_MAX_IDS = 1_000_000
+# What the report says about how plain text was encoded (`corpus.plain_text_note`, shown next to the token totals).
+RUNNING_TEXT_NOTE = ("plain text is encoded as running text in pieces of about 64K characters cut at line ends; "
+                     "totals can differ from encoding each file whole by a few tokens per million")
+LINE_RECORDS_NOTE = ("plain text is encoded line by line, each line on its own (the trainers' convention); totals "
+                     "are higher than encoding each file whole wherever a pre-token would span a line end")
 _LANG_ALIASES = {"eng": "en", "tur": "tr", "en-us": "en", "en-gb": "en", "tr-tr": "tr", "tr_tr": "tr"}
 
 
@@ -81,7 +86,12 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
     - Plain-text files are encoded as running text, as a tokenizer sees a document; `line_records` encodes each
       line on its own instead (the trainers' convention: about 4% more tokens on indented text, where a
       pre-token would span the line end). Other records (JSON Lines, Parquet, in-memory texts) are encoded one by
-      one.
+      one. Running text is cut into pieces of about 64K characters at line ends (`scan.running_pieces`), so totals
+      can differ from encoding each file whole by a few tokens per million; the report says so
+      (`corpus.plain_text_note`) when the corpus has plain text.
+    - `corpus_options`: keyword arguments of `open_corpus` (errors, on_bad_record, text_field, column).
+    - A corpus with no text (empty files, only whitespace, a directory without corpus files) raises
+      `CorpusError("no text: ...")` naming it, before anything is reported.
     - Expensive metrics run on bounded samples: robustness on `sample_records` records spread evenly over the
       corpus (noise seeded by `seed`), fertility on the 100k most frequent words; unreachable tokens are checked
       over the whole vocabulary (one batched encode).
@@ -112,6 +122,9 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
 
     report_progress = progress_callback(progress)
     corp = open_corpus(corpus, **dict(corpus_options or {}))
+    if not corp.sources:
+        raise CorpusError(f"no text: {_corpus_name(corpus, corp)} (no corpus files: looked for .txt, .md, .jsonl, "
+                          ".parquet, optionally .gz/.zst)")
     # The token tables depend on the tokenizers only: they are built on a helper thread while the corpus is read
     # (both are mostly native calls with the GIL released, which fill each other's idle moments).
     with ThreadPoolExecutor(1, thread_name_prefix="tokenforge-tables") as helper:
@@ -121,6 +134,8 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
                                  line_records=line_records, progress=report_progress)
         finally:
             built = tables_built.result()
+    if cscan.words == 0:  # nothing but whitespace (or nothing at all): every metric would be null
+        raise CorpusError(f"no text: {_corpus_name(corpus, corp)} (the corpus is empty or only whitespace)")
     base_tokens = None
     if base_tok is not None:
         base_tokens = tscans[names.index(base_name)].tokens if base_name in names else tscans[-1].tokens
@@ -251,8 +266,23 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         "notes": [x for x in (lex_note, silver_note) if x],
         "examples": samples,
     }
+    if _has_plain_text(corp):
+        report["corpus"]["plain_text_note"] = LINE_RECORDS_NOTE if line_records else RUNNING_TEXT_NOTE
     report["sections"] = build_sections(report)
     return _clean(report)
+
+
+def _corpus_name(corpus, corp) -> str:
+    """The corpus as the caller named it (its paths), for error messages."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return os.fspath(corpus)
+    if isinstance(corpus, (list, tuple)) and corpus and all(isinstance(c, (str, os.PathLike)) for c in corpus):
+        return ", ".join(os.fspath(c) for c in corpus)
+    return corp.describe()
+
+
+def _has_plain_text(corp) -> bool:
+    return any(getattr(s, "format", None) == "text" for s in corp.sources)
 
 
 def _source_names(corp) -> list[str]:

@@ -47,6 +47,7 @@ def _compression(names, vocab, m, report) -> dict:
              m[n]["fertility"], _pct(m[n]["continued_words"]), _pct(m[n]["unk_rate"]),
              _pct(m[n]["byte_fallback_rate"])] + ([m[n].get("nsl")] if base else []) for n in names]
     by_vocab = sorted(names, key=lambda n: vocab[n])
+    note = report["corpus"].get("plain_text_note")
     return {
         "id": "compression",
         "title": "Compression",
@@ -56,15 +57,17 @@ def _compression(names, vocab, m, report) -> dict:
             "al. 2021, 'How Good is Your Tokenizer?'): mean tokens per word with each word tokenized on its own "
             f"(the {report['corpus'].get('fertility_words')} most frequent words); continued words: share of word "
             "occurrences split into 2+ tokens. UNK: share of unknown tokens; byte fallback: share of tokens that "
-            "are partial UTF-8 (text spelled as bytes). NSL (Tamang & Bora 2024, after Dagan et al. 2024): tokens "
-            "relative to the baseline tokenizer on the same text."),
+            "are partial UTF-8 (text spelled as bytes)."
+            + (f" NSL (Tamang & Bora 2024, after Dagan et al. 2024): tokens relative to the baseline tokenizer "
+               f"({base}) on the same text." if base else "")
+            + (f"\n\nToken totals: {note}." if note else "")),
         "tables": [_table("Compression per tokenizer", cols, rows)],
         "plots": [
             _plot("bar", "Bytes per token", "tokenizer", "bytes/token",
                   [{"name": "bytes/token", "x": list(names), "y": [_r(m[n]["bytes_per_token"]) for n in names]}]),
+            # One series (one point) per tokenizer: unrelated tokenizers are points, never joined by a line.
             _plot("line", "Compression vs vocabulary size", "vocabulary size", "bytes/token",
-                  [{"name": "tokenizers (by vocabulary size)", "x": [vocab[n] for n in by_vocab],
-                    "y": [_r(m[n]["bytes_per_token"]) for n in by_vocab]}]),
+                  [{"name": n, "x": [vocab[n]], "y": [_r(m[n]["bytes_per_token"])]} for n in by_vocab]),
         ],
     }
 
@@ -227,8 +230,9 @@ def _parity(names, p) -> dict:
             f"On {p['segments']} aligned segments of parallel text per language. Premium (Petrov et al. 2023, "
             "'Language Model Tokenizers Introduce Unfairness Between Languages'): tokens for a language divided by "
             f"tokens for the pivot ({p['pivot']}) on the same content; 1 = parity. Max/min ratio and Gini "
-            "coefficient summarise the spread of per-language token counts (0 = equal). NSL (normalized sequence "
-            "length; Indic and Assamese evaluations): tokens relative to the baseline tokenizer, per language."),
+            "coefficient summarise the spread of per-language token counts (0 = equal)."
+            + (" NSL (normalized sequence length; Indic and Assamese evaluations): tokens relative to the baseline "
+               f"tokenizer ({p.get('nsl_baseline')}), per language." if p.get("nsl") else "")),
         "tables": tables,
         "plots": [_plot("grouped_bar", f"Tokenization premium relative to {p['pivot']}", "language", "premium",
                         series)],

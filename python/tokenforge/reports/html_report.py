@@ -37,8 +37,9 @@ details { margin: 4px 0 10px; } summary { cursor: pointer; color: #333; }
 svg.plot { font: 11px system-ui, sans-serif; background: #fff; }
 svg .grid { stroke: #e6e6e6; } svg .axis, svg .tick-mark { stroke: #333; }
 svg .axis-label { font-size: 12px; font-weight: 600; fill: #222; } svg .tick { fill: #333; }
-svg .no-data { font-size: 14px; fill: #888; }
+svg .no-data { font-size: 14px; fill: #888; } svg .point-label { fill: #222; }
 .empty { color: #777; font-style: italic; }
+.note { color: #444; max-width: 80ch; margin: 0 0 12px; }
 """
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -146,6 +147,13 @@ def _corpus_table(corpus: Any) -> str:
     return table_html("Corpus", ["field", "value"], rows)
 
 
+def _totals_note(corpus: Any) -> str:
+    """How plain text was encoded (`corpus.plain_text_note`), under the table of token totals: why they can differ
+    a little from another tool's count of the same files."""
+    note = corpus.get("plain_text_note") if isinstance(corpus, dict) else None
+    return f'<p class="note totals-note">Token totals: {esc(note)}.</p>' if isinstance(note, str) and note else ""
+
+
 def _tokenizers_table(report: dict) -> str:
     keys = ["name", "kind", "vocab_size", "source"]
     extra = sorted({k for t in report.get("tokenizers", []) for k in t if k not in keys})
@@ -172,7 +180,8 @@ def render_html(report: dict) -> str:
         f'<p class="meta">{" · ".join(meta)}</p></header>',
         f'<nav><h2 id="contents">Contents</h2><ol><li><a href="#overview">Overview</a></li>\n{toc}</ol></nav>',
         '<section id="overview"><h2>Overview</h2>',
-        _tokenizers_table(report), _corpus_table(report.get("corpus")), summary_table(report), "</section>",
+        _tokenizers_table(report), _corpus_table(report.get("corpus")), summary_table(report),
+        _totals_note(report.get("corpus")), "</section>",
     ]
     for anchor, section in zip(anchors, sections):
         body.append(f'<section id="{anchor}" class="report-section"><h2>{bidi_html(section.get("title", ""))}</h2>')

@@ -16,6 +16,7 @@ PLOT_HEIGHT = 260          # the data area
 LEFT, RIGHT, TOP = 76, 24, 16
 CHAR_W = 6.6               # rough width of a 11px sans-serif character, for layout without measuring text
 MIN_PLOT_W = 480
+MAX_WIDTH = 960            # no plot is wider than this (a normal page); bar plots that would be turn horizontal
 LABEL_MAX = 28             # category labels longer than this are cut (the full label is in the tooltip)
 
 
@@ -60,18 +61,7 @@ class _Frame:
         self.yticks = nice_ticks(y_lo, y_hi)
         self.y_lo, self.y_hi = self.yticks[0], self.yticks[-1]
         # Legend rows: items flow left to right and wrap at the plot width.
-        self.legend_items: list[tuple[str, int, float, float]] = []
-        x = y = 0.0
-        if any(legend):
-            for i, name in enumerate(legend):
-                w = 22 + CHAR_W * min(len(name), 40) + 14
-                if x > 0 and x + w > plot_w:
-                    x, y = 0.0, y + 18
-                self.legend_items.append((name, i, x, y))
-                x += w
-            self.legend_h = y + 26
-        else:
-            self.legend_h = 0.0
+        self.legend_items, self.legend_h = _legend_layout(legend, plot_w)
         self.top = TOP + self.legend_h
         self.width = LEFT + plot_w + RIGHT
         self.x_label_h = x_label_h
@@ -89,13 +79,7 @@ class _Frame:
         ]
 
     def legend(self) -> list[str]:
-        out = []
-        for name, i, x, y in self.legend_items:
-            lx, ly = LEFT + x, TOP + y
-            out.append(f'<g class="legend-item"><rect x="{_num(lx)}" y="{_num(ly)}" width="14" height="12" '
-                       f'fill="{colour(i)}"/><text x="{_num(lx + 20)}" y="{_num(ly + 10)}">'
-                       f"{bidi_svg(name[:40] + ('…' if len(name) > 40 else ''))}</text></g>")
-        return out
+        return _legend_svg(self.legend_items, LEFT)
 
     def y_axis(self, y_label: str) -> list[str]:
         out = []
@@ -133,7 +117,9 @@ def _values(series: Sequence[dict]) -> list[float]:
 
 
 def bar_svg(plot: dict) -> str:
-    """Bars per category; several series become side-by-side groups (`grouped_bar`). Null values leave a gap."""
+    """Bars per category; several series become side-by-side groups (`grouped_bar`). Null values leave a gap.
+    When the columns would not fit in `MAX_WIDTH` (e.g. 53 languages), the bars lie horizontally instead: one row
+    per category, the page scrolls down rather than the plot sideways."""
     series = plot.get("series", [])
     categories: list[str] = []
     seen = set()
@@ -147,6 +133,8 @@ def bar_svg(plot: dict) -> str:
         return _empty(plot)
     n = max(len(series), 1)
     plot_w = max(MIN_PLOT_W, (n * 10 + 8) * len(categories))
+    if LEFT + plot_w + RIGHT > MAX_WIDTH:  # too many bars for a page width: one row per category instead
+        return _horizontal_bar_svg(plot, series, categories, values)
     group_w = plot_w / len(categories)
     bar_w = min(48.0, max(6.0, (group_w * 0.8) / n))
     longest = max(len(_short(c)) for c in categories)
@@ -180,6 +168,90 @@ def bar_svg(plot: dict) -> str:
             parts.append(f'<text class="tick x-tick" x="{_num(cx)}" y="{_num(bottom + 14)}" text-anchor="middle">'
                          f"{bidi_svg(_short(cat))}<title>{bidi_svg(cat)}</title></text>")
     parts.append(frame.x_label(plot.get("x_label", "")))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _legend_layout(names: Sequence[str], width: float) -> tuple[list[tuple[str, int, float, float]], float]:
+    """Legend items (name, index, x, y) flowing left to right and wrapping at `width`, and the legend's height."""
+    items: list[tuple[str, int, float, float]] = []
+    if not any(names):
+        return items, 0.0
+    x = y = 0.0
+    for i, name in enumerate(names):
+        w = 22 + CHAR_W * min(len(name), 40) + 14
+        if x > 0 and x + w > width:
+            x, y = 0.0, y + 18
+        items.append((name, i, x, y))
+        x += w
+    return items, y + 26
+
+
+def _legend_svg(items: list[tuple[str, int, float, float]], left: float) -> list[str]:
+    out = []
+    for name, i, x, y in items:
+        lx, ly = left + x, TOP + y
+        out.append(f'<g class="legend-item"><rect x="{_num(lx)}" y="{_num(ly)}" width="14" height="12" '
+                   f'fill="{colour(i)}"/><text x="{_num(lx + 20)}" y="{_num(ly + 10)}">'
+                   f"{bidi_svg(name[:40] + ('…' if len(name) > 40 else ''))}</text></g>")
+    return out
+
+
+def _horizontal_bar_svg(plot: dict, series: Sequence[dict], categories: list[str], values: list[float]) -> str:
+    """Bars along x, one row per category (labels on the left), series side by side within a row; the value axis
+    is labelled at the top and the bottom. At most `MAX_WIDTH` wide, whatever the number of categories."""
+    n = max(len(series), 1)
+    bar_h = max(3.0, min(9.0, 28.0 / n))
+    row_h = n * bar_h + 6
+    left = 34 + CHAR_W * max(len(_short(c)) for c in categories) + 8  # category axis label, then the labels
+    plot_w = MAX_WIDTH - left - RIGHT
+    legend_items, legend_h = _legend_layout([s.get("name", "") for s in series], plot_w)
+    ticks = nice_ticks(clamp(min(0.0, min(values))), clamp(max(0.0, max(values))))
+    lo, hi = ticks[0], ticks[-1]
+    top = TOP + legend_h + 16  # room for the upper tick labels
+    data_h = row_h * len(categories)
+    bottom = top + data_h
+    width, height = MAX_WIDTH, bottom + 18 + 30
+
+    def x_of(v: float) -> float:
+        return left + plot_w * fraction(v, lo, hi)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot plot-{plot.get("kind", "bar")} plot-horizontal" '
+        f'role="img" width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}">',
+        f"<title>{bidi_svg(plot.get('title', ''))}</title>",
+    ]
+    parts += _legend_svg(legend_items, left)
+    for t in ticks:
+        px = x_of(t)
+        label = esc(format_tick(t, ticks))
+        parts.append(f'<line class="grid" x1="{_num(px)}" x2="{_num(px)}" y1="{_num(top)}" y2="{_num(bottom)}"/>')
+        parts.append(f'<text class="tick x-tick" x="{_num(px)}" y="{_num(top - 5)}" text-anchor="middle">{label}</text>')
+        parts.append(f'<text class="tick x-tick" x="{_num(px)}" y="{_num(bottom + 14)}" text-anchor="middle">'
+                     f"{label}</text>")
+    zero = x_of(0.0)
+    parts.append(f'<line class="axis" x1="{_num(zero)}" x2="{_num(zero)}" y1="{_num(top)}" y2="{_num(bottom)}"/>')
+    parts.append(f'<line class="axis" x1="{_num(left)}" x2="{_num(left + plot_w)}" y1="{_num(bottom)}" '
+                 f'y2="{_num(bottom)}"/>')
+    lookups = [dict(zip(s.get("x", []), s.get("y", []))) for s in series]
+    for c, cat in enumerate(categories):
+        ry = top + c * row_h
+        for i, (s, lookup) in enumerate(zip(series, lookups)):
+            y = lookup.get(cat)
+            if not _is_value(y):
+                continue
+            px = x_of(y)
+            parts.append(f'<rect class="bar" x="{_num(min(px, zero))}" y="{_num(ry + 3 + i * bar_h)}" '
+                         f'width="{_num(max(abs(px - zero), 0.5))}" height="{_num(max(bar_h - 1, 1))}" '
+                         f'fill="{colour(i)}"><title>{bidi_svg(s.get("name", ""))} · {bidi_svg(cat)}: '
+                         f"{esc(format_number(y))}</title></rect>")
+        parts.append(f'<text class="tick y-tick category" x="{_num(left - 6)}" y="{_num(ry + row_h / 2 + 4)}" '
+                     f'text-anchor="end">{bidi_svg(_short(cat))}<title>{bidi_svg(cat)}</title></text>')
+    cy = top + data_h / 2
+    parts.append(f'<text class="axis-label y-label" x="16" y="{_num(cy)}" text-anchor="middle" '
+                 f'transform="rotate(-90 16 {_num(cy)})">{bidi_svg(plot.get("x_label", ""))}</text>')
+    parts.append(f'<text class="axis-label x-label" x="{_num(left + plot_w / 2)}" y="{_num(height - 10)}" '
+                 f'text-anchor="middle">{bidi_svg(plot.get("y_label", ""))}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -253,7 +325,9 @@ def histogram_svg(plot: dict) -> str:
 
 def line_svg(plot: dict) -> str:
     """Points joined in x order, one line per series; a null y breaks the line. Every point has a marker, so a
-    series of one point (one tokenizer in 'compression vs vocab size') still shows."""
+    series of one point still shows, and such a point is labelled with its series' name beside it: a plot of
+    one-point series ('compression vs vocabulary size', one series per tokenizer) is a labelled scatter plot, no
+    line joining unrelated tokenizers."""
     made = _numeric_frame(plot, None, y_from_zero=False)
     if made is None:
         return _empty(plot)
@@ -282,10 +356,41 @@ def line_svg(plot: dict) -> str:
                 parts.append(f'<circle class="marker" cx="{_num(x_of(x))}" cy="{_num(frame.y(y))}" r="4" '
                              f'fill="{colour(i)}"><title>{bidi_svg(s.get("name", ""))}: '
                              f"({esc(format_number(x))}, {esc(format_number(y))})</title></circle>")
+    parts += _point_labels(plot.get("series", []), frame, x_of)
     parts += _x_axis(frame, xticks, x_of)
     parts.append(frame.x_label(plot.get("x_label", "")))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _point_labels(series: Sequence[dict], frame: _Frame, x_of) -> list[str]:
+    """The name of each one-point series next to its marker: right of it, or left where it would leave the plot;
+    a label that would overlap one already placed moves down (or up) a line."""
+    right_edge = LEFT + frame.plot_w + RIGHT
+    placed: list[tuple[float, float, float]] = []  # (x0, x1, baseline) of labels drawn
+    out = []
+    for s in series:
+        points = [(x, y) for x, y in zip(s.get("x", []), s.get("y", [])) if _is_value(y)]
+        name = s.get("name", "")
+        if len(points) != 1 or not name:
+            continue
+        label = _short(name)
+        w = CHAR_W * len(label)
+        px, py = x_of(points[0][0]), frame.y(points[0][1])
+        if px + 7 + w <= right_edge:
+            x0, anchor, tx = px + 7, "start", px + 7
+        else:
+            x0, anchor, tx = px - 7 - w, "end", px - 7
+        base = py + 4
+        for step in (0, 13, -13, 26, -26, 39, -39):
+            b = base + step
+            if all(x0 + w < a or b0 < x0 or abs(b - pb) >= 12 for a, b0, pb in placed) and frame.top + 10 <= b:
+                base = b
+                break
+        placed.append((x0, x0 + w, base))
+        out.append(f'<text class="point-label" x="{_num(tx)}" y="{_num(base)}" text-anchor="{anchor}">'
+                   f"{bidi_svg(label)}<title>{bidi_svg(name)}</title></text>")
+    return out
 
 
 RENDERERS = {"bar": bar_svg, "grouped_bar": bar_svg, "histogram": histogram_svg, "line": line_svg}
