@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import os
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ TOKENIZERS = SHARED / "tokenizers"
 CORPORA = SHARED / "corpora"
 UDHR = SHARED / "parallel" / "udhr"
 TIKTOKEN_NAMES = ("r50k_base", "p50k_base", "cl100k_base", "o200k_base")
+
+EXAMPLES = ROOT / "examples"
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared data not found at {SHARED}")
 
@@ -91,3 +96,33 @@ def theirs():
 def chunks(text: str, lines_per_chunk: int = 200) -> list[str]:
     lines = text.splitlines(keepends=True)
     return ["".join(lines[i : i + lines_per_chunk]) for i in range(0, len(lines), lines_per_chunk)]
+
+
+@pytest.fixture(scope="session")
+def enc():
+    """tiktoken's Encoding for the bundled example (`examples/gpt2-small.tiktoken` and its sidecar): the independent
+    reference for ids."""
+    tiktoken = pytest.importorskip("tiktoken")
+    meta = json.loads((EXAMPLES / "gpt2-small.json").read_text())
+    ranks = {}
+    for line in (EXAMPLES / "gpt2-small.tiktoken").read_bytes().splitlines():
+        b64, rank = line.split()
+        ranks[base64.b64decode(b64)] = int(rank)
+    return tiktoken.Encoding("gpt2-small", pat_str=meta["pat_str"], mergeable_ranks=ranks,
+                             special_tokens=meta["special_tokens"])
+
+
+def run_cli(capsys, monkeypatch, argv, stdin: bytes = b""):
+    """`tokenforge.cli.main(argv)` in-process with `stdin` as standard input and every warning shown; returns
+    (status, stdout, stderr). argparse exits (--help, usage errors) give their status too."""
+    from tokenforge import cli
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        try:
+            status = cli.main(argv)
+        except SystemExit as exc:
+            status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err

@@ -6,8 +6,6 @@ never from tokenforge itself.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import subprocess
@@ -17,25 +15,12 @@ import pytest
 
 from tokenforge import cli
 
-from conftest import ROOT
+from conftest import ROOT, run_cli as run
 
 EXAMPLES = ROOT / "examples"
 TOK = str(EXAMPLES / "gpt2-small.tiktoken")
 UDHR_EN = str(EXAMPLES / "udhr-en.txt")
 COMMANDS = ["encode", "decode", "count", "convert", "inspect"]
-
-
-@pytest.fixture(scope="module")
-def enc():
-    """tiktoken's Encoding for the bundled example: the independent reference for ids."""
-    tiktoken = pytest.importorskip("tiktoken")
-    meta = json.loads((EXAMPLES / "gpt2-small.json").read_text())
-    ranks = {}
-    for line in (EXAMPLES / "gpt2-small.tiktoken").read_bytes().splitlines():
-        b64, rank = line.split()
-        ranks[base64.b64decode(b64)] = int(rank)
-    return tiktoken.Encoding("gpt2-small", pat_str=meta["pat_str"], mergeable_ranks=ranks,
-                             special_tokens=meta["special_tokens"])
 
 
 def bytes_to_unicode() -> dict[int, str]:
@@ -49,17 +34,6 @@ def bytes_to_unicode() -> dict[int, str]:
             cs.append(256 + n)
             n += 1
     return {b: chr(c) for b, c in zip(bs, cs)}
-
-
-def run(capsys, monkeypatch, argv, stdin: bytes = b""):
-    """cli.main(argv) with `stdin` as standard input; returns (status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-    try:
-        status = cli.main(argv)
-    except SystemExit as exc:  # argparse: --help, usage errors
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def ids_of(line: str) -> list[int]:

@@ -3,7 +3,6 @@ report.json and report.html that the report readers accept."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -15,21 +14,11 @@ from tokenforge.eval_command import tokenizer_names
 from tokenforge.parallel import BUNDLED, parallel_dir
 from tokenforge.errors import CorpusError
 
-from conftest import ROOT
+from conftest import ROOT, run_cli as run
 
 EXAMPLES = ROOT / "examples"
 TOK = str(EXAMPLES / "gpt2-small.tiktoken")
 UDHR_EN = str(EXAMPLES / "udhr-en.txt")
-
-
-def run(capsys, monkeypatch, argv):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-    try:
-        status = cli.main(argv)
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -96,28 +85,13 @@ def test_bundled_udhr():
 
 
 @pytest.fixture(scope="module")
-def gpt2_small():
-    """tiktoken's Encoding of the bundled example: the independent reference for token counts."""
-    tiktoken = pytest.importorskip("tiktoken")
-    import base64
-
-    meta = json.loads((EXAMPLES / "gpt2-small.json").read_text())
-    ranks = {}
-    for line in (EXAMPLES / "gpt2-small.tiktoken").read_bytes().splitlines():
-        b64, rank = line.split()
-        ranks[base64.b64decode(b64)] = int(rank)
-    return tiktoken.Encoding("gpt2-small", pat_str=meta["pat_str"], mergeable_ranks=ranks,
-                             special_tokens=meta["special_tokens"])
-
-
-@pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     path = tmp_path_factory.mktemp("tok") / "udhr-bpe.json"
     assert cli.main(["train", UDHR_EN, "--vocab-size", "600", "-o", str(path), "-q"]) == 0
     return str(path)
 
 
-def test_eval_writes_both_reports(capsys, monkeypatch, tmp_path, trained, gpt2_small):
+def test_eval_writes_both_reports(capsys, monkeypatch, tmp_path, trained, enc):
     from tokenforge.reports import read_json
 
     out = tmp_path / "new" / "report"
@@ -133,11 +107,11 @@ def test_eval_writes_both_reports(capsys, monkeypatch, tmp_path, trained, gpt2_s
     text = open(UDHR_EN, encoding="utf-8").read()
     assert report["corpus"]["bytes"] == os.path.getsize(UDHR_EN)
     assert report["metrics"]["gpt2-small"]["tokens"] == sum(
-        len(gpt2_small.encode_ordinary(line)) for line in text.splitlines(keepends=True))
+        len(enc.encode_ordinary(line)) for line in text.splitlines(keepends=True))
     # The bundled UDHR sample: 8 languages; English token count equals tiktoken's over the 31 segments.
     assert sorted(report["parity"]["languages"]) == ["arb", "cmn_hans", "eng", "hin", "rus", "swh", "tur", "vie"]
     eng = json.loads((BUNDLED["udhr"] / "eng.json").read_text(encoding="utf-8"))["articles"]
-    assert report["parity"]["tokens"]["gpt2-small"]["eng"] == sum(len(gpt2_small.encode_ordinary(t))
+    assert report["parity"]["tokens"]["gpt2-small"]["eng"] == sum(len(enc.encode_ordinary(t))
                                                                   for t in eng.values())
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 4 and "<script" not in page

@@ -7,12 +7,10 @@ in one call; never from the streaming code under test.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import io
 import json
 import sys
-import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,38 +20,12 @@ import tokenforge
 from tokenforge import cli, safe_splits
 from tokenforge.tokenizer import Tokenizer
 
-from conftest import CORPORA, ROOT, TOKENIZERS, needs_shared
+from conftest import CORPORA, ROOT, TOKENIZERS, needs_shared, run_cli as run
 
 EXAMPLES = ROOT / "examples"
 TOK = str(EXAMPLES / "gpt2-small.tiktoken")
 UDHR_EN = EXAMPLES / "udhr-en.txt"
 RUSTDOCS = CORPORA / "en-rustdocs.txt.gz"
-
-
-@pytest.fixture(scope="module")
-def enc():
-    """tiktoken's Encoding for the bundled example: the independent reference."""
-    tiktoken = pytest.importorskip("tiktoken")
-    meta = json.loads((EXAMPLES / "gpt2-small.json").read_text())
-    ranks = {}
-    for line in (EXAMPLES / "gpt2-small.tiktoken").read_bytes().splitlines():
-        b64, rank = line.split()
-        ranks[base64.b64decode(b64)] = int(rank)
-    return tiktoken.Encoding("gpt2-small", pat_str=meta["pat_str"], mergeable_ranks=ranks,
-                             special_tokens=meta["special_tokens"])
-
-
-def run(capsys, monkeypatch, argv, stdin: bytes = b""):
-    """cli.main(argv) with `stdin` as standard input, every warning shown; returns (status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        try:
-            status = cli.main(argv)
-        except SystemExit as exc:
-            status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def count_json(capsys, monkeypatch, *argv, stdin: bytes = b"", tok: str = TOK) -> tuple[dict, str]:

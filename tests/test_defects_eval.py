@@ -5,10 +5,8 @@ parity plots fit a page with 53 languages (11e)."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,23 +17,13 @@ from tokenforge.errors import CorpusError
 from tokenforge.evaluation import evaluate
 from tokenforge.reports import read_json, render_html
 
-from conftest import ROOT, UDHR, needs_shared
+from conftest import ROOT, UDHR, needs_shared, run_cli as run
 
 EXAMPLES = ROOT / "examples"
 TOK = str(EXAMPLES / "gpt2-small.tiktoken")
 UDHR_EN = str(EXAMPLES / "udhr-en.txt")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PAGE_WIDTH = 960
-
-
-def run(capsys, monkeypatch, argv):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-    try:
-        status = cli.main(argv)
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def svgs(page: str) -> list[ET.Element]:
