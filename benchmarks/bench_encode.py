@@ -35,32 +35,22 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gzip
 import json
 import os
-import platform
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Callable
 
 import tiktoken
 import tokenforge
+from _common import (LINES_PER_DOC, MB, TOKENIZER_DIR, Timing, machine_info, mb_per_s, median_time, read_corpus,
+                     results_path, split_docs, usable_cpus, write_results)
 
-# The shared data sits next to the project root (../shared/data); TOKENFORGE_SHARED_DATA overrides it, as in
-# tests/conftest.py.
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-TOKENIZER_DIR = DATA / "tokenizers"
-CORPUS_DIR = DATA / "corpora"
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "encode.json"
+DEFAULT_OUT = results_path("encode")
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 CORPORA = ("en-gcide", "en-rustdocs")
 BASELINE_CORPUS = "en-rustdocs"
-LINES_PER_DOC = 200
-MB = 10**6
 HOSTILE_CHARS = 10**6
 BIG_LINE_MAX_REPEATS = 3
 HOSTILE_PATTERNS = {
@@ -73,41 +63,22 @@ HOSTILE_PATTERNS = {
 
 # ---------------------------------------------------------------- timing
 
-def median_time(fn: Callable[[], object], repeats: int, warmup: int = 1) -> dict:
-    """Runs `fn` `warmup` times untimed, then `repeats` times; returns every wall time and their median (seconds)."""
-    for _ in range(warmup):
-        fn()
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return {"runs": runs, "median": statistics.median(runs)}
+def throughput(timing: Timing, n_bytes: int) -> dict:
+    """A `median_time` result with MB/s (from the median)."""
+    return {"runs": timing.runs, "median": timing.median, "bytes": n_bytes,
+            "mb_per_s": mb_per_s(n_bytes, timing.median)}
 
 
-def throughput(timing: dict, n_bytes: int) -> dict:
-    """Adds MB/s (from the median) to a `median_time` result."""
-    return {**timing, "bytes": n_bytes, "mb_per_s": n_bytes / MB / timing["median"]}
-
-
-def per_mb(timing: dict, n_bytes: int) -> dict:
-    """Adds seconds per MB (from the median) to a `median_time` result."""
-    return {**timing, "bytes": n_bytes, "s_per_mb": timing["median"] / (n_bytes / MB)}
+def per_mb(timing: Timing, n_bytes: int) -> dict:
+    """A `median_time` result with seconds per MB (from the median)."""
+    return {"runs": timing.runs, "median": timing.median, "bytes": n_bytes, "s_per_mb": timing.median / (n_bytes / MB)}
 
 
 # ---------------------------------------------------------------- data
 
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 def load_corpus(name: str, max_mb: float | None) -> str:
     """The corpus as text, optionally cut (at a line end) to about `max_mb` MB."""
-    with gzip.open(CORPUS_DIR / f"{name}.txt.gz", "rb") as f:
-        text = f.read().decode("utf-8", errors="replace")
+    text = read_corpus(name)
     if max_mb is None:
         return text
     limit = int(max_mb * MB)
@@ -118,11 +89,6 @@ def load_corpus(name: str, max_mb: float | None) -> str:
         kept.append(line)
         size += len(line.encode("utf-8"))
     return "".join(kept)
-
-
-def split_docs(text: str, lines_per_doc: int = LINES_PER_DOC) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    return ["".join(lines[i:i + lines_per_doc]) for i in range(0, len(lines), lines_per_doc)]
 
 
 def utf8_len(text: str) -> int:
@@ -302,38 +268,6 @@ def warn_if_different(encoding: str, corpus: str, check: dict) -> None:
     print(f"\n{bar}\nWARNING: token ids differ for {encoding} on {corpus}: {check}\n{bar}", file=sys.stderr)
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def machine_info(skip_hf: bool) -> dict:
-    info = {
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": cpu_count(),
-        "platform": platform.platform(),
-        "processor": platform.processor(),
-        "python": sys.version,
-        "tokenforge": getattr(tokenforge, "__version__", None),
-        "tiktoken": tiktoken.__version__,
-        "tokenizers": None,
-        "env": {k: os.environ.get(k) for k in ("RAYON_NUM_THREADS", "TOKENIZERS_PARALLELISM")},
-    }
-    if not skip_hf:
-        import tokenizers
-        info["tokenizers"] = tokenizers.__version__
-    return info
-
-
 # ---------------------------------------------------------------- main
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -353,11 +287,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    threads = cpu_count()
+    threads = usable_cpus()
     corpora = {name: load_corpus(name, args.max_mb) for name in args.corpora}
     docs = {name: split_docs(text) for name, text in corpora.items()}
     results = {
-        "machine": machine_info(args.skip_hf),
+        "machine": machine_info(),
         "parameters": {
             "repeats": args.repeats, "encodings": args.encodings, "corpora": args.corpora,
             "max_mb": args.max_mb, "big_line_mb": args.big_line_mb,
@@ -397,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     print_corpus_table(results["ordinary"])
     for encoding, h in results["hostile"].items():
         print_hostile_table(encoding, h["inputs"], h["baseline"])
-    write_json_atomic(args.out, results)
+    write_results(args.out, results, indent=2)
     print(f"\nidentical ids: {all_identical}\nwrote {args.out}")
     return 0
 

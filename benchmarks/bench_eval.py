@@ -26,70 +26,28 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 import tokenforge
-from tokenforge.atomic import atomic_write
 from tokenforge.evaluation import evaluate
 from tokenforge.reports import write_html, write_json
 
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-TOKENIZERS = DATA / "tokenizers"
-CORPORA = DATA / "corpora"
-UDHR = DATA / "parallel" / "udhr"
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "eval.json"
+from _common import (LINES_PER_DOC, MB, TOKENIZER_DIR, UDHR_DIR, corpus_path, loadavg, machine_info, median_time,
+                     read_corpus, results_path, split_docs, write_results)
+
+DEFAULT_OUT = results_path("eval")
 EVAL_CORPUS = "en-rustdocs"
 TRAIN_CORPUS = "en-gcide"
 TRAINED_NAME = "gcide-bpe-32k"
 TRAINED_VOCAB = 32000
-LINES_PER_DOC = 200
 
 
-def median_time(fn: Callable[[], object], repeats: int, warmup: int = 1) -> dict:
-    for _ in range(warmup):
-        fn()
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return {"median_s": statistics.median(runs), "runs_s": runs}
-
-
-def read_gz(path: Path, max_mb: float | None) -> str:
-    with gzip.open(path, "rb") as f:
-        raw = f.read() if max_mb is None else f.read(int(max_mb * 10**6))
-    return raw.decode("utf-8", errors="replace")
-
-
-def split_docs(text: str) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    return ["".join(lines[i:i + LINES_PER_DOC]) for i in range(0, len(lines), LINES_PER_DOC)]
-
-
-def machine() -> dict:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).resolve().parents[1]).stdout.strip()
-    except OSError:
-        commit = None
-    return {"cpu_count": os.cpu_count(), "usable_cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
-            "platform": platform.platform(), "loadavg": list(os.getloadavg()), "tokenforge": tokenforge.__version__,
-            "tokenforge_path": os.path.dirname(tokenforge.__file__), "git_commit": commit}
-
-
-def train_here(workdir: str, max_mb: float | None) -> Path:
-    text = read_gz(CORPORA / f"{TRAIN_CORPUS}.txt.gz", max_mb)
+def train_here(workdir: str, max_bytes: int | None) -> Path:
+    text = read_corpus(TRAIN_CORPUS, max_bytes)
     start = time.perf_counter()
     tok = tokenforge.train(tokenforge.Texts(split_docs(text)), vocab_size=TRAINED_VOCAB, pattern="o200k", progress=False)
     seconds = time.perf_counter() - start
@@ -103,15 +61,15 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
     toks = {name: tokenforge.load(p) for name, p in paths.items()}
     encode = {}
     for name, tok in toks.items():
-        encode[name] = median_time(lambda tok=tok: tok.encode_batch(docs, disallowed_special=()), repeats)
+        encode[name] = median_time(lambda tok=tok: tok.encode_batch(docs, disallowed_special=()), repeats).as_dict()
     encode_total = sum(e["median_s"] for e in encode.values())
 
     def read_and_encode():
-        texts = split_docs(read_gz(corpus, None) if corpus.suffix == ".gz" else corpus.read_text(encoding="utf-8"))
+        texts = split_docs(read_corpus(corpus))
         for tok in toks.values():
             tok.encode_batch(texts, disallowed_special=())
 
-    file_pass = median_time(read_and_encode, repeats)
+    file_pass = median_time(read_and_encode, repeats).as_dict()
 
     out = Path(workdir) / "report"
     out.mkdir(exist_ok=True)
@@ -123,7 +81,7 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
         write_html(report, out / "report.html")
         holder["report"] = report
 
-    report_t = median_time(full_report, repeats)
+    report_t = median_time(full_report, repeats).as_dict()
     report = holder["report"]
 
     # Where the report's time goes (one more, untimed-for-the-median run): evaluate's progress callback marks the
@@ -169,7 +127,7 @@ def bench_report(paths: dict[str, Path], corpus: Path, docs: list[str], repeats:
 def parity_table(paths: dict[str, Path]) -> dict:
     toks = {name: tokenforge.load(p) for name, p in paths.items()}
     start = time.perf_counter()
-    report = evaluate(toks, [str(UDHR / "eng.json")], parallel=str(UDHR), progress=False,
+    report = evaluate(toks, [str(UDHR_DIR / "eng.json")], parallel=str(UDHR_DIR), progress=False,
                       sources={n: str(p) for n, p in paths.items()})
     seconds = time.perf_counter() - start
     parity = report["parity"]
@@ -215,31 +173,29 @@ def main() -> int:
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     with tempfile.TemporaryDirectory(prefix="bench-eval-") as workdir:
-        trained = train_here(workdir, args.max_mb)
-        corpus = CORPORA / f"{EVAL_CORPUS}.txt.gz"
+        max_bytes = None if args.max_mb is None else int(args.max_mb * MB)
+        trained = train_here(workdir, max_bytes)
+        corpus = corpus_path(EVAL_CORPUS)
         if args.max_mb is not None:
             corpus = Path(workdir) / f"{EVAL_CORPUS}.txt"
-            corpus.write_text(read_gz(CORPORA / f"{EVAL_CORPUS}.txt.gz", args.max_mb), encoding="utf-8")
-        docs = split_docs(read_gz(CORPORA / f"{EVAL_CORPUS}.txt.gz", args.max_mb))
-        three = {"cl100k_base": TOKENIZERS / "cl100k_base.tiktoken", "o200k_base": TOKENIZERS / "o200k_base.tiktoken",
-                 TRAINED_NAME: trained}
+            corpus.write_text(read_corpus(EVAL_CORPUS, max_bytes), encoding="utf-8")
+        docs = split_docs(read_corpus(EVAL_CORPUS, max_bytes))
+        three = {"cl100k_base": TOKENIZER_DIR / "cl100k_base.tiktoken",
+                 "o200k_base": TOKENIZER_DIR / "o200k_base.tiktoken", TRAINED_NAME: trained}
         result = {
             "benchmark": "eval",
             "command": "python3 " + " ".join([os.path.relpath(__file__, Path.cwd())] + sys.argv[1:]),
             "started": started,
-            "machine": machine(),
+            "machine": machine_info(),
             "settings": {"repeats": args.repeats, "max_mb": args.max_mb, "trained": {
                 "name": TRAINED_NAME, "corpus": TRAIN_CORPUS, "vocab_size": TRAINED_VOCAB, "pattern": "o200k",
                 "byte_level": True}, "lines_per_doc": LINES_PER_DOC},
             "report_vs_encode": bench_report(three, corpus, docs, args.repeats, workdir),
             "parity": parity_table({"cl100k_base": three["cl100k_base"], "o200k_base": three["o200k_base"],
-                                    "qwen3": TOKENIZERS / "qwen3.tokenizer.json", TRAINED_NAME: trained}),
+                                    "qwen3": TOKENIZER_DIR / "qwen3.tokenizer.json", TRAINED_NAME: trained}),
         }
-        result["machine"]["loadavg_end"] = list(os.getloadavg())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out) as f:
-        json.dump(result, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        result["machine"]["loadavg_end"] = loadavg()
+    write_results(args.out, result)
     print_results(result)
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0

@@ -26,47 +26,17 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import platform
-import statistics
-import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
-from typing import Callable
 
 import tokenforge
-from tokenforge.atomic import atomic_write
+from _common import MB, machine_info, mb_per_s, median_time, read_corpus, results_path, split_docs, write_results
 
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-CORPUS_DIR = DATA / "corpora"
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "lattice.json"
+DEFAULT_OUT = results_path("lattice")
 CORPORA = ("en-gcide", "en-rustdocs")
-LINES_PER_DOC = 200
-MB = 10**6
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> dict:
-    fn()
-    runs = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return {"median_s": statistics.median(runs), "runs_s": runs}
-
-
-def read_corpus(name: str, max_bytes: int) -> str:
-    with gzip.open(CORPUS_DIR / f"{name}.txt.gz", "rb") as f:
-        return f.read(max_bytes).decode("utf-8", errors="replace")
-
-
-def documents(text: str) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    return ["".join(lines[k : k + LINES_PER_DOC]) for k in range(0, len(lines), LINES_PER_DOC)]
 
 
 def hf_train(kind: str, lines: list[str], vocab_size: int, path: str):
@@ -87,7 +57,7 @@ def hf_train(kind: str, lines: list[str], vocab_size: int, path: str):
 
 
 def mbps(nbytes: int, timing: dict) -> float:
-    return round(nbytes / MB / timing["median_s"], 3)
+    return round(mb_per_s(nbytes, timing["median_s"]), 3)
 
 
 def main() -> None:
@@ -104,11 +74,11 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-lattice-")
     train_lines = read_corpus("en-rustdocs", int(args.train_mb * MB)).splitlines()
     corpora = {name: read_corpus(name, int(args.max_mb * MB)) for name in CORPORA}
-    docs = {name: documents(text) for name, text in corpora.items()}
+    docs = {name: split_docs(text) for name, text in corpora.items()}
     nbytes = {name: len(text.encode("utf-8")) for name, text in corpora.items()}
 
     result: dict = {
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": machine_info(),
         "settings": vars(args) | {"out": str(args.out)},
         "versions": {"tokenforge": tokenforge.__version__, "tokenizers": __import__("tokenizers").__version__},
         "exact": {},
@@ -133,6 +103,7 @@ def main() -> None:
                 "tokenforge_single": median_time(lambda: [ours.encode(d) for d in ds], args.repeats),
                 "hf_single": median_time(lambda: [theirs.encode(d, add_special_tokens=False) for d in ds], args.repeats),
             }
+            timings = {k: t.as_dict() for k, t in timings.items()}
             entry["mb_per_s"] = {k: mbps(nbytes[name], t) for k, t in timings.items()}
             entry["timings"] = timings
             result["exact"][f"{kind}/{ours.method}/{name}"] = entry
@@ -156,6 +127,7 @@ def main() -> None:
                 "tokenforge_batch": median_time(lambda: ours.encode_batch(ds), args.repeats),
                 "hf_batch": median_time(lambda: theirs.encode_batch(ds, add_special_tokens=False), args.repeats),
             }
+            timings = {k: t.as_dict() for k, t in timings.items()}
             tokens = {"tokenforge": sum(map(len, ours.encode_batch(ds))),
                       "hf": sum(len(e.ids) for e in theirs.encode_batch(ds, add_special_tokens=False))}
             result["random"][f"{label}/{name}"] = {
@@ -171,7 +143,7 @@ def main() -> None:
         for method in base.model.methods:
             tok = base.with_method(method, **options.get(method, {}))
             for name, ds in docs.items():
-                timing = median_time(lambda: tok.encode_batch(ds), args.repeats)
+                timing = median_time(lambda: tok.encode_batch(ds), args.repeats).as_dict()
                 tokens = sum(map(len, tok.encode_batch(ds)))
                 result["methods"][f"{kind}/{method}/{name}"] = {
                     "mb_per_s": mbps(nbytes[name], timing), "tokens": tokens,
@@ -179,9 +151,7 @@ def main() -> None:
                 }
                 print(kind, method, name, result["methods"][f"{kind}/{method}/{name}"]["mb_per_s"], tokens, flush=True)
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out) as f:
-        json.dump(result, f, indent=1)
+    write_results(args.out, result)
     print(f"wrote {args.out}")
 
 

@@ -1,4 +1,4 @@
-"""Unigram training and encoding vs SentencePiece; tokens/byte of every inference method on the same vocabularies;
+r"""Unigram training and encoding vs SentencePiece; tokens/byte of every inference method on the same vocabularies;
 LZW hypertoken compression.
 
 What it measures
@@ -38,34 +38,29 @@ Quick check:                   python benchmarks/bench_models.py --train-mb 1 --
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import json
 import os
-import platform
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("TOKENFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+from _common import chunk_lines, command_line, iter_sized_lines, machine_info, results_path, timed, write_results
+
 METHODS = ("merge", "longest_prefix", "longest_suffix", "longest_token", "fewest", "viterbi", "sample")
 
 
 def read_lines(corpus: str, train_mb: float, eval_mb: float) -> tuple[list[str], list[str]]:
     train, held = [], []
     size = 0
-    with gzip.open(SHARED / "corpora" / f"{corpus}.txt.gz", "rb") as f:
-        for raw in f:
-            line = raw.decode("utf-8", errors="replace")
-            size += len(raw)
-            if size <= train_mb * 1e6:
-                train.append(line)
-            elif size <= (train_mb + eval_mb) * 1e6:
-                held.append(line)
-            else:
-                break
+    for line, n in iter_sized_lines(corpus):
+        size += n
+        if size <= train_mb * 1e6:
+            train.append(line)
+        elif size <= (train_mb + eval_mb) * 1e6:
+            held.append(line)
+        else:
+            break
     return train, held
 
 
@@ -94,12 +89,6 @@ def train_sp(lines, vocab_size, lossless=True):
     return spm.SentencePieceProcessor(model_proto=model.getvalue())
 
 
-def timed(fn, *args):
-    start = time.perf_counter()
-    out = fn(*args)
-    return time.perf_counter() - start, out
-
-
 def tokens_per_byte(tok, lines, nbytes) -> float:
     return sum(len(ids) for ids in tok.encode_batch(lines, disallowed_special=())) / nbytes
 
@@ -111,21 +100,19 @@ def main() -> int:
     parser.add_argument("--eval-mb", type=float, default=1.0)
     parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "models.json")
+    parser.add_argument("--out", type=Path, default=results_path("models"))
     args = parser.parse_args()
 
-    import sentencepiece
+    import sentencepiece  # noqa: F401  (fail before any training if it is missing)
     import tokenforge
-    from tokenforge.atomic import atomic_write
-    from tokenforge.models.lzw import lzw_compression_ratio
+    from tokenforge.tokenizers.lzw import lzw_compression_ratio
 
     train_lines, eval_lines = read_lines(args.corpus, args.train_mb, args.eval_mb)
     eval_bytes = sum(len(l.encode()) for l in eval_lines)
     v = args.vocab_size
     results: dict = {
-        "command": " ".join([sys.executable, *sys.argv]),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "sentencepiece": sentencepiece.__version__, "tokenforge": tokenforge.__version__},
+        "command": command_line(),
+        "machine": machine_info(),
         "data": {"corpus": args.corpus, "train_lines": len(train_lines),
                  "train_bytes": sum(len(l.encode()) for l in train_lines), "eval_lines": len(eval_lines),
                  "eval_bytes": eval_bytes},
@@ -192,14 +179,12 @@ def main() -> int:
     results["tokens_per_byte"] = {"default_methods": {n: t.method for n, t in vocabs.items()}, "table": table}
 
     # 4. LZW
-    docs = ["".join(eval_lines[i:i + 100]) for i in range(0, len(eval_lines), 100)]
+    docs = chunk_lines(eval_lines, 100)
     results["lzw"] = {"documents": len(docs), "max_codebook_size": 2048, "max_hypertoken_length": 3,
                       "compression_ratio": {n: lzw_compression_ratio(t, docs) for n, t in vocabs.items()}}
     print(results["lzw"], file=sys.stderr)
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out) as f:
-        json.dump(results, f, indent=2)
+    write_results(args.out, results, indent=2)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

@@ -47,22 +47,17 @@ Write the UDHR split as text files (to try the CLI: `tokenforge train --model pa
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA") or (ROOT.parent / "shared" / "data"))
-UDHR = DATA / "parallel" / "udhr"
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "parity.json"
+from _common import UDHR_DIR, machine_info, results_path, udhr_docs, write_results
+
+DEFAULT_OUT = results_path("parity")
 
 TRAIN_ARTICLES = [0, *range(11, 21)]
 DEV_ARTICLES = list(range(1, 11))
@@ -79,16 +74,6 @@ def gini(values: list[float]) -> float:
     n = len(values)
     mean = sum(values) / n
     return sum(abs(a - b) for a in values for b in values) / (2 * n * n * mean)
-
-
-def load_udhr() -> dict[str, dict]:
-    docs = {}
-    for path in sorted(UDHR.glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        arts = doc["articles"]
-        if all(str(i) in arts for i in range(1, 31)):
-            docs[path.stem] = doc
-    return docs
 
 
 def wordfreq_code(doc: dict, available: set[str]):
@@ -128,8 +113,8 @@ def prepare(docs: dict[str, dict], words: int, total: int):
 def combined(train: dict) -> Any:
     """The sum of every language's counts: plain BPE's corpus."""
     from tokenforge.corpus import PretokenCounts, new_counter
-    from tokenforge.normalizers import Normalizer
-    from tokenforge.pretokenizers import PreTokenizer
+    from tokenforge.pipeline.normalizers import Normalizer
+    from tokenforge.pipeline.pretokenizers import PreTokenizer
 
     counter = new_counter(PreTokenizer.from_spec(PATTERN), Normalizer.from_spec(None))
     for counts in train.values():
@@ -174,31 +159,6 @@ def evaluate(tok, test: dict[str, list[str]], backed: dict[str, Any]) -> dict:
     }
 
 
-def machine_info() -> dict:
-    info: dict[str, Any] = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-                            "platform": platform.platform(),
-                            "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None}
-    if hasattr(os, "sched_getaffinity"):
-        info["usable_cpus"] = len(os.sched_getaffinity(0))
-    try:
-        import tokenforge
-
-        info["tokenforge_path"] = str(Path(tokenforge.__file__).resolve().parent)
-        info["git_commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                                            text=True, check=True).stdout.strip()
-        info["git_dirty"] = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                                                capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    try:
-        import wordfreq
-
-        info["wordfreq"] = getattr(wordfreq, "__version__", "?")
-    except ImportError:
-        info["wordfreq"] = None
-    return info
-
-
 def _num(x) -> str:
     return "-" if x is None else f"{x:.0f}"
 
@@ -217,7 +177,7 @@ def print_table(results: dict) -> None:
 
 
 def write_split(docs: dict[str, dict], out: Path) -> None:
-    from tokenforge.atomic import atomic_write
+    from tokenforge.util.atomic import atomic_write
 
     for part, articles in (("train", TRAIN_ARTICLES), ("dev", DEV_ARTICLES), ("test", TEST_ARTICLES)):
         (out / part).mkdir(parents=True, exist_ok=True)
@@ -242,10 +202,10 @@ def main(argv=None) -> int:
     parser.add_argument("--write-split", type=Path, default=None, metavar="DIR",
                         help="only write the UDHR train/dev/test split as text files and exit")
     args = parser.parse_args(argv)
-    if not UDHR.is_dir():
-        print(f"UDHR data not found at {UDHR} (set TOKENFORGE_SHARED_DATA)", file=sys.stderr)
+    if not UDHR_DIR.is_dir():
+        print(f"UDHR data not found at {UDHR_DIR} (set TOKENFORGE_SHARED_DATA)", file=sys.stderr)
         return 2
-    docs = load_udhr()
+    docs = udhr_docs(required_articles=range(1, 31))
     if args.write_split is not None:
         write_split(docs, args.write_split)
         return 0
@@ -275,15 +235,10 @@ def main(argv=None) -> int:
                   "wordfreq_total": args.wordfreq_total,
                   "repeats": args.repeats,
                   "timed": "word table + merges, from ready pretoken counts (counting excluded, same for all)"},
-        "machine": machine_info(),
+        "machine": machine_info("wordfreq"),
         "results": results,
     }
-    from tokenforge.atomic import atomic_write
-
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out) as f:
-        json.dump(payload, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    write_results(args.out, payload)
     for config, block in results.items():
         print(f"\n[{config}]")
         print_table(block)

@@ -15,45 +15,25 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import platform
-import statistics
-import time
 from pathlib import Path
-from typing import Callable
 
 import sentencepiece as spm
 
 import tokenforge
-from tokenforge.atomic import atomic_write
+from _common import (MB, TOKENIZER_DIR, machine_info, mb_per_s, median_time, read_corpus, results_path, split_docs,
+                     write_results)
 
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-MODEL = DATA / "tokenizers" / "mistral-v1.sentencepiece.model"
+MODEL = TOKENIZER_DIR / "mistral-v1.sentencepiece.model"
 CORPORA = ("en-gcide", "en-rustdocs")
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "spm.json"
-LINES_PER_DOC = 200
-MB = 10**6
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> dict:
-    fn()  # warm-up
-    runs = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return {"median_s": statistics.median(runs), "runs_s": runs}
+DEFAULT_OUT = results_path("spm")
 
 
 def documents(name: str, max_mb: float) -> list[str]:
-    with gzip.open(DATA / "corpora" / f"{name}.txt.gz", "rb") as f:
-        text = f.read().decode("utf-8", errors="replace")
+    text = read_corpus(name)
     if max_mb:
         text = text[: int(max_mb * MB)]
-    lines = text.splitlines(keepends=True)
-    return ["".join(lines[i : i + LINES_PER_DOC]) for i in range(0, len(lines), LINES_PER_DOC)]
+    return split_docs(text)
 
 
 def main() -> None:
@@ -69,7 +49,7 @@ def main() -> None:
     results = {
         "model": MODEL.name,
         "repeats": args.repeats,
-        "machine": {"python": platform.python_version(), "cpu_count": cores, "platform": platform.platform()},
+        "machine": machine_info(),
         "versions": {"tokenforge": tokenforge.__version__, "sentencepiece": spm.__version__},
         "corpora": {},
     }
@@ -86,16 +66,14 @@ def main() -> None:
         }
         for label, fn in timings.items():
             t = median_time(fn, args.repeats)
-            row[label] = {"MB_per_s": size / MB / t["median_s"], **t}
+            row[label] = {"MB_per_s": mb_per_s(size, t.median), **t.as_dict()}
         row["single_thread_speedup"] = row["sentencepiece_single"]["median_s"] / row["tokenforge_single"]["median_s"]
         results["corpora"][name] = row
         print(f"{name}: {size / MB:.1f} MB, identical={identical}, single thread: tokenforge "
               f"{row['tokenforge_single']['MB_per_s']:.2f} MB/s vs sentencepiece "
               f"{row['sentencepiece_single']['MB_per_s']:.2f} MB/s ({row['single_thread_speedup']:.2f}x); batch "
               f"({cores} cores): {row['tokenforge_batch']['MB_per_s']:.2f} vs {row['sentencepiece_batch']['MB_per_s']:.2f} MB/s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out) as f:
-        json.dump(results, f, indent=1)
+    write_results(args.out, results)
     print(f"wrote {args.out}")
 
 

@@ -57,10 +57,8 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -71,14 +69,13 @@ import time
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA") or (ROOT.parent / "shared" / "data"))
-CORPUS_DIR = DATA / "corpora"
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "train.json"
+from _common import (DATA, LINES_PER_DOC, corpus_path, iter_docs, iter_lines, loadavg, machine_info, results_path,
+                     write_results)
+
+DEFAULT_OUT = results_path("train")
 
 CORPORA = ("en-rustdocs", "en-gcide")
 LIBS = ("ours", "hf", "sp")
-LINES_PER_DOC = 200
 SPECIAL_TOKENS = ["<|endoftext|>"]
 BIG_VOCAB = 32000
 MiB = 1 << 20
@@ -121,24 +118,6 @@ def _mem() -> dict:
     return {"rss_mib": rss / 1024, "peak_mib": hwm / 1024, "ru_maxrss_mib": maxrss / 1024}
 
 
-def _iter_lines(path: Path) -> Iterator[str]:
-    """Lines of a .gz or plain UTF-8 file (invalid bytes replaced), line endings kept, streamed."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as f:
-        yield from f
-
-
-def iter_docs(path: Path, lines_per_doc: int = LINES_PER_DOC) -> Iterator[str]:
-    buf: list[str] = []
-    for line in _iter_lines(path):
-        buf.append(line)
-        if len(buf) == lines_per_doc:
-            yield "".join(buf)
-            buf = []
-    if buf:
-        yield "".join(buf)
-
-
 def _sp_lines(docs) -> Iterator[str]:
     for doc in docs:
         for line in doc.split("\n"):
@@ -167,7 +146,7 @@ def _ours_train(corpus, vocab_size: int, mem_after_count: Optional[dict] = None)
     """tokenforge.train, with the time spent in pretoken counting measured by wrapping the counting function
     (and, if `mem_after_count` is given, the memory right after counting stored in it)."""
     import tokenforge
-    from tokenforge.training import counts as counts_mod
+    from tokenforge.training import common as counts_mod
 
     spent = [0.0]
     original = counts_mod.count_pretokens
@@ -181,6 +160,8 @@ def _ours_train(corpus, vocab_size: int, mem_after_count: Optional[dict] = None)
             if mem_after_count is not None:
                 mem_after_count.update(_mem())
 
+    if isinstance(corpus, list):  # in-memory documents (a plain list of strings would be a list of paths)
+        corpus = tokenforge.Texts(corpus)
     counts_mod.count_pretokens = timed_count
     try:
         tok = tokenforge.train(corpus, vocab_size=vocab_size, pattern="gpt2", min_frequency=0,
@@ -191,7 +172,7 @@ def _ours_train(corpus, vocab_size: int, mem_after_count: Optional[dict] = None)
 
 
 def _ours_merges(tok) -> list[tuple[str, str]]:
-    from tokenforge.byte_level import encode_bytes
+    from tokenforge.pipeline.byte_level import encode_bytes
 
     return [(encode_bytes(a), encode_bytes(b)) for a, b in tok.model.merges]
 
@@ -315,7 +296,7 @@ def child_build_big(spec: dict) -> dict:
         while written < target:
             rounds += 1
             for src in sources:
-                for line in _iter_lines(src):
+                for line in iter_lines(src):
                     b = len(line.encode("utf-8"))
                     out.write(line)
                     written += b
@@ -415,63 +396,6 @@ def summarize(runs: list[dict]) -> dict:
 
 def _ratio(a, b) -> Optional[float]:
     return a / b if a is not None and b else None
-
-
-def machine_info() -> dict:
-    info: dict[str, Any] = {
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
-    }
-    if hasattr(os, "sched_getaffinity"):
-        info["usable_cpus"] = len(os.sched_getaffinity(0))
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                info["cpu_model"] = line.split(":", 1)[1].strip()
-                break
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemTotal"):
-                info["mem_total_gib"] = int(line.split()[1]) / (1 << 20)
-                break
-    except OSError:
-        pass
-    versions = {}
-    for mod in ("tokenforge", "tokenizers", "sentencepiece", "psutil"):
-        try:
-            m = __import__(mod)
-            versions[mod] = getattr(m, "__version__", "?")
-            if mod == "tokenforge":
-                versions["tokenforge_path"] = str(Path(m.__file__).resolve().parent)
-        except ImportError:
-            versions[mod] = None
-    info["versions"] = versions
-    try:
-        info["git_commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                                            text=True, check=True).stdout.strip()
-        info["git_dirty"] = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                                                capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return info
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _fmt(v, spec=".2f", unit="") -> str:
@@ -589,7 +513,7 @@ def main(argv: Optional[list[str]] = None) -> None:
 
     paths = {}
     for name in args.corpora:
-        p = CORPUS_DIR / f"{name}.txt.gz"
+        p = corpus_path(name)
         if not p.exists():
             sys.exit(f"corpus not found: {p} (set TOKENFORGE_SHARED_DATA)")
         paths[name] = p
@@ -600,7 +524,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         "command": shlex.join([Path(sys.executable).name] + sys.argv),
         "cwd": os.getcwd(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": machine_info(),
+        "machine": machine_info("psutil"),
         "settings": {
             "repeats": args.repeats, "vocab_sizes": args.vocab_sizes, "corpora": args.corpora, "libs": libs,
             "lines_per_doc": LINES_PER_DOC, "special_tokens": SPECIAL_TOKENS, "pattern": "gpt2",
@@ -652,7 +576,7 @@ def main(argv: Optional[list[str]] = None) -> None:
             }
             results["blocks"].append({"corpus": name, "vocab_size": vs, "corpus_bytes_gz": path.stat().st_size,
                                       "summary": summary, "ratios": ratios, "runs": runs})
-            write_json_atomic(args.out, results)
+            write_results(args.out, results)
 
     if args.big_gb > 0:
         fd, big_path = tempfile.mkstemp(prefix="tokenforge_bench_big_", suffix=".txt", dir="/tmp")
@@ -681,9 +605,9 @@ def main(argv: Optional[list[str]] = None) -> None:
             os.unlink(big_path)
 
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    results["machine"]["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    results["machine"]["loadavg_end"] = loadavg()
     results["targets"] = evaluate_targets(results)
-    write_json_atomic(args.out, results)
+    write_results(args.out, results)
     print_table(results)
     print(f"\nwrote {args.out}")
 

@@ -43,50 +43,18 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("TOKENFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+from _common import (command_line, corpus_path, head_lines, loadavg, machine_info, results_path, tail_text, timed,
+                     write_results)
+
 CORPORA = ("en-gcide", "en-rustdocs")
 METHODS = ("bpe", "superbpe", "boundless")
-
-
-def head_lines(path: Path, limit_bytes: int) -> list[str]:
-    """Lines from the start of a .gz corpus until `limit_bytes` decompressed bytes (invalid UTF-8 replaced)."""
-    out, size = [], 0
-    with gzip.open(path, "rb") as f:
-        for raw in f:
-            out.append(raw.decode("utf-8", "replace"))
-            size += len(raw)
-            if size >= limit_bytes:
-                break
-    return out
-
-
-def tail_text(path: Path, limit_bytes: int) -> str:
-    """The last `limit_bytes` of a .gz corpus, from a line start."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    tail = data[-limit_bytes:]
-    tail = tail[tail.find(b"\n") + 1 :]
-    return tail.decode("utf-8", "replace")
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    from tokenforge.atomic import atomic_write
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as f:
-        json.dump(data, f, indent=2)
 
 
 def main() -> int:
@@ -96,7 +64,7 @@ def main() -> int:
     ap.add_argument("--vocab-sizes", default="16000,32000,64000")
     ap.add_argument("--repeats", type=int, default=None,
                     help="runs per measurement (default: 3 here, each other part's own default)")
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "variants.json")
+    ap.add_argument("--out", type=Path, default=results_path("variants"))
     ap.add_argument("--parts", default="english,parity,wordpiece",
                     help="which parts to run: english (BPE/SuperBPE/BoundlessBPE), parity, wordpiece (default all)")
     args = ap.parse_args()
@@ -106,7 +74,6 @@ def main() -> int:
         ap.error(f"--parts: unknown {sorted(unknown)}")
     passed = [] if args.repeats is None else ["--repeats", str(args.repeats)]
     rc = run_english(args) if "english" in parts else 0
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if "parity" in parts:
         import bench_parity
 
@@ -132,7 +99,7 @@ def run_english(args) -> int:
     except ImportError:
         tokenizers = None
     warnings.simplefilter("ignore", tokenforge.errors.TrainingWarning)
-    paths = {name: SHARED / "corpora" / f"{name}.txt.gz" for name in CORPORA}
+    paths = {name: corpus_path(name) for name in CORPORA}
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
         print(f"shared data not found: {missing}", file=sys.stderr)
@@ -149,9 +116,8 @@ def run_english(args) -> int:
     vocab_sizes = [int(v) for v in args.vocab_sizes.split(",")]
     results = {
         "benchmark": "variants",
-        "command": " ".join([sys.executable, *sys.argv]),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_avg_start": os.getloadavg()},
+        "command": command_line(),
+        "machine": machine_info(),
         "setup": {"train_slice_mb_per_corpus": args.train_mb, "train_lines": len(train_lines), "train_bytes": train_bytes,
                   "heldout_mb_per_corpus": args.heldout_mb,
                   "heldout_bytes": {k: len(v.encode("utf-8")) for k, v in heldout.items()},
@@ -165,10 +131,8 @@ def run_english(args) -> int:
         toks: dict[str, object] = {}
         for _ in range(args.repeats):
             for m in METHODS:
-                t0 = time.perf_counter()
-                tok = tokenforge.train(Texts(train_lines), vocab_size=n, model=m, progress=False)
-                times[m].append(time.perf_counter() - t0)
-                toks[m] = tok
+                seconds, toks[m] = timed(tokenforge.train, Texts(train_lines), vocab_size=n, model=m, progress=False)
+                times[m].append(seconds)
         block: dict[str, dict] = {}
         for m in METHODS:
             tok = toks[m]
@@ -199,8 +163,8 @@ def run_english(args) -> int:
             e["bytes_per_token_vs_bpe"] = e["bytes_per_token_total"] / base["bytes_per_token_total"] - 1.0
             e["train_time_vs_bpe"] = e["train_s_median"] / base["train_s_median"]
         results["sizes"][str(n)] = block
-        results["machine"]["load_avg_end"] = os.getloadavg()
-        write_json_atomic(args.out, results)
+        results["machine"]["loadavg_end"] = loadavg()
+        write_results(args.out, results, indent=2)
         print(f"  {n}: done", flush=True)
 
     header = (f"{'vocab':>6} {'method':<10} {'tokens gcide':>13} {'tokens rustdocs':>16} {'bytes/tok':>9} "

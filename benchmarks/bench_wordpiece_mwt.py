@@ -34,31 +34,20 @@ Quick check:
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
-import os
-import platform
 import statistics
 import sys
-import time
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "python"))
+import tokenforge
+from _common import command_line, machine_info, read_corpus, results_path, timed, write_results
+from tokenforge import Texts
 
-import tokenforge  # noqa: E402
-from tokenforge import Texts  # noqa: E402
-from tokenforge.atomic import atomic_write  # noqa: E402
-
-DATA = Path(os.environ.get("TOKENFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 METHODS = ("bpe", "bpe-bert", "wordpiece", "wordpiece-mf10", "hf-wordpiece", "mwt", "supertokens", "lib")
 WORDPIECE_ROWS = ("wordpiece", "wordpiece-mf10", "hf-wordpiece")
 
 
 def load_lines(train_mb: float, heldout_mb: float) -> tuple[list[str], str]:
-    with gzip.open(DATA / "corpora" / "en-rustdocs.txt.gz", "rt", encoding="utf-8", errors="replace") as f:
-        lines = f.read().splitlines(True)
+    lines = read_corpus("en-rustdocs").splitlines(True)
     held, size = [], 0
     while lines and size < heldout_mb * 1e6:
         line = lines.pop()
@@ -131,7 +120,7 @@ def main(argv=None) -> int:
     ap.add_argument("--mwt-k", type=int, default=None)
     ap.add_argument("--lib-lines", type=int, default=20000)
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "wordpiece_mwt.json"))
+    ap.add_argument("--out", default=str(results_path("wordpiece_mwt")))
     args = ap.parse_args(argv)
     lines, held = load_lines(args.train_mb, args.heldout_mb)
     methods = list(args.methods)
@@ -141,8 +130,7 @@ def main(argv=None) -> int:
             if m in methods:
                 methods.remove(m)
                 skipped[m] = "needs tokenforge.models.wordpiece and the 'bert' pattern (the model layer)"
-    result = {"command": " ".join([sys.executable, *sys.argv]), "machine": {"python": sys.version.split()[0],
-              "platform": platform.platform(), "cpus": os.cpu_count()},
+    result = {"command": command_line(), "machine": machine_info(),
               "corpus": {"file": "corpora/en-rustdocs.txt.gz", "train_lines": len(lines),
                          "train_bytes": sum(len(x.encode("utf-8")) for x in lines),
                          "heldout_bytes": len(held.encode("utf-8"))},
@@ -152,9 +140,8 @@ def main(argv=None) -> int:
         counts: dict[str, dict] = {}
         for _ in range(args.repeats):
             for m in methods:
-                t = time.perf_counter()
-                tok = train_one(m, lines, n, args)
-                times[m].append(time.perf_counter() - t)
+                seconds, tok = timed(train_one, m, lines, n, args)
+                times[m].append(seconds)
                 if m not in counts:
                     counts[m] = count(m, tok, held)
         base_t = statistics.median(times["bpe"]) if "bpe" in times else None
@@ -170,9 +157,7 @@ def main(argv=None) -> int:
             print(f"{n:>6} {m:<13} tokens {counts[m]['tokens']:>9} ({rows[m]['tokens_vs_bpe']}x bpe)  "
                   f"train {med:7.2f}s ({rows[m]['train_time_vs_bpe']}x bpe)", flush=True)
         result["sizes"][str(n)] = rows
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(args.out) as f:
-            json.dump(result, f, indent=1)
+        write_results(args.out, result)
     return 0
 
 

@@ -14,15 +14,15 @@ from .errors import (
     UnsupportedFeatureError,
     WriteError,
 )
-from .formats import load, save
+from ._version import __version__ as __version__  # re-exported
+from .formats.reading import load
+from .formats.writing import save
 from .models.bpe import BpeModel
 from .models.unigram import UnigramModel
 from .models.wordpiece import WordPieceModel
-from .normalizers import Normalizer
-from .pretokenizers import PreTokenizer
-from .tokenizer import Tokenizer
-
-__version__ = "0.1.0"
+from .pipeline.normalizers import Normalizer
+from .pipeline.pretokenizers import PreTokenizer
+from .tokenizers.tokenizer import Tokenizer
 
 __all__ = [
     "BpeModel",

@@ -5,8 +5,9 @@
 """
 
 from .corpus import Corpus, Texts, open_corpus
-from .counting import PretokenCounts, PruneReport, count_pretokens, new_counter
+from .counting import PretokenCounts, count_pretokens
 from .readers import FileSource, ReadOptions
+from .shard_counting import PruneReport, new_counter
 from .splitting import split_record
 from .tables import WordCounts, word_counts, wordfreq_counts
 

@@ -12,10 +12,10 @@ from collections import deque
 from typing import Any, Optional
 
 from ..errors import ConfigError, CorpusWarning, TokenforgeError
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
 from .corpus import Corpus, Shard
-from .counting import ProgressFn, PruneReport, count_shard, enforce_bound, new_counter
+from .shard_counting import ProgressFn, PruneReport, count_shard, enforce_bound, new_counter
 
 _remote_task: Any = None
 

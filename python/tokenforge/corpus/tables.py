@@ -12,9 +12,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping, Union
 
+from .. import _core
 from ..errors import ConfigError, CorpusError
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
 from .readers import FileIssues, FileSource, ReadOptions, open_binary, _line_segments
 
 U64_MAX = 2**64 - 1
@@ -55,20 +56,12 @@ class WordCounts:
 
 
 def _splitter(pretokenizer: PreTokenizer) -> Callable[[str], list[str]]:
-    """The pieces of a word under the pre-tokenizer: the native scanner when there is one, else the reference."""
+    """The pieces of a word under the pre-tokenizer (the native scanner or regex)."""
     kind, pattern, emit_gaps = pretokenizer.native_args()
     if kind == "whole":
         return lambda word: [word] if word else []
-    try:
-        from .. import _core
-
-        native = _core.pretokenize
-        return lambda word: native(word, kind, pattern, emit_gaps)
-    except (ImportError, AttributeError):  # pragma: no cover - the native module ships with the package
-        from ..reference.pretokenize import pretokenize
-
-        assert pretokenizer.pattern is not None
-        return lambda word: pretokenize(word, pretokenizer.pattern, emit_gaps)  # type: ignore[arg-type]
+    native = _core.pretokenize
+    return lambda word: native(word, kind, pattern, emit_gaps)
 
 
 def _check_count(word: object, count: object, where: str) -> int:

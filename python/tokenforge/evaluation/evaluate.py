@@ -11,6 +11,8 @@ from typing import Mapping, Optional
 
 import numpy as np
 
+from .._version import __version__
+from ..corpus import open_corpus
 from ..errors import ConfigError, CorpusError, MissingDependencyError, TokenforgeError
 from ..metrics import (allocation, compression, entropy, fallback, lexicon as lexicon_mod, morphology, nsl as nsl_mod,
                        parity as parity_mod, reachability, robustness, surface, throughput, vocabulary,
@@ -98,8 +100,6 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
     """
     if not 0 < alpha or math.isnan(alpha):
         raise ConfigError(f"Rényi order alpha must be positive, got {alpha}")
-    from ..corpus import open_corpus
-
     named = named_tokenizers(tokenizers, sources)
     names = [n for n, _, _ in named]
     toks = [t for _, t, _ in named]
@@ -245,8 +245,6 @@ def evaluate(tokenizers, corpus, *, parallel=None, lang: Optional[str] = None, b
         parity = _parity(names, toks, tables, aligned_parallel(parallel), pivot, base_name, base_tok, report_progress)
     if report_progress:
         report_progress("done", cscan.bytes)
-
-    from .. import __version__
 
     report = {
         "schema": SCHEMA,

@@ -8,6 +8,8 @@ import sys
 from typing import Callable, Mapping, Optional, Sequence, Union
 
 from ..errors import ConfigError, CorpusError
+from ..formats.reading import load
+from ..util.progress import ProgressLine
 
 Progress = Callable[[str, int], None]  # (stage, bytes done)
 
@@ -23,8 +25,6 @@ def _stem(path: str) -> str:
 def named_tokenizers(tokenizers, sources: Optional[Mapping[str, str]] = None) -> list[tuple[str, object, str]]:
     """(name, Tokenizer, source) triples from a Tokenizer, a path, a list of either, or a {name: either} mapping.
     Paths are loaded with `tokenforge.load`; names are made unique."""
-    from ..formats import load
-
     if isinstance(tokenizers, Mapping):
         items = list(tokenizers.items())
     else:
@@ -112,8 +112,6 @@ def progress_callback(progress) -> Optional[Progress]:
         return progress
     if progress is None and not sys.stderr.isatty():
         return None
-    from ..progress import ProgressLine
-
     line = ProgressLine()
 
     def show(stage: str, done: int) -> None:

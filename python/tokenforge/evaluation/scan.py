@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 from .. import _core
 from ..corpus.corpus import group_records
 from ..corpus.readers import LineBlock
-from ..tokenizer import _fix_surrogates
+from ..tokenizers.tokenizer import _fix_surrogates
 from .histogram import IdHistogram
 from .inputs import Progress
 

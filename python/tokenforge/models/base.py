@@ -9,11 +9,6 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Protocol, Union, runtime_checkable
 
-# Every inference method, in the order docs/models.md describes them.
-METHODS = ("merge", "longest_prefix", "longest_suffix", "longest_token", "fewest", "viterbi", "sample")
-# Methods that cut a piece over the token lattice (everything but BPE's merge rule).
-LATTICE_METHODS = METHODS[1:]
-
 
 @runtime_checkable
 class Model(Protocol):

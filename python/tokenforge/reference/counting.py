@@ -10,8 +10,8 @@ from collections import Counter
 from typing import Iterable, Optional, Sequence
 
 from ..errors import ConfigError
-from ..normalizers import Normalizer
-from ..pretokenizers import NAMED_PATTERNS
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import NAMED_PATTERNS
 from .pretokenize import pretokenize
 
 # Native scanner names -> the pattern each implements ("whole" and "regex" are handled apart).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 
-from ..formats.sentencepiece_model import BYTE, CONTROL, NORMAL, UNKNOWN, USER_DEFINED, SentencePieceModel
+from ..formats.sentencepiece.model import BYTE, CONTROL, NORMAL, UNKNOWN, USER_DEFINED, SentencePieceModel
 from .spm_normalize import Charsmap, normalize
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import struct
 
-from ..formats.sentencepiece_model import BYTE, NORMAL, UNKNOWN, USER_DEFINED, SentencePieceModel
+from ..formats.sentencepiece.model import BYTE, NORMAL, UNKNOWN, USER_DEFINED, SentencePieceModel
 from .spm_bpe import sp_normalize
 
 FLT_MIN, FLT_MAX = 1.1754943508222875e-38, 3.4028234663852886e38

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ..util.math import digamma  # noqa: F401  (the M-step's psi, shared with the trainer)
+
 NEG_INF = float("-inf")
 
 
@@ -116,18 +118,6 @@ def alternatives(pieces, scores, unk_score):
         alt = viterbi(len(piece), edges, scores, unk, unk_score, skip=(0, len(piece), i))
         out.append((2, alt) if alt else (1, []))
     return out
-
-
-def digamma(x: float) -> float:
-    """psi(x) for x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x >= 6, then the asymptotic series."""
-    result = 0.0
-    while x < 6.0:
-        result -= 1.0 / x
-        x += 1.0
-    inv = 1.0 / x
-    inv2 = inv * inv
-    series = inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 / 132))))
-    return result + math.log(x) - 0.5 * inv - series
 
 
 def seed_substrings(words, allowed: str, max_len: int, size: int) -> list[tuple[str, int]]:

@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any, Iterable
 
-from ..atomic import atomic_write
+from ..util.atomic import atomic_write
 from .escape import bidi_html, esc
 from .numfmt import format_number
 from .schema import validate

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any
 
-from ..atomic import atomic_write
+from ..util.atomic import atomic_write
 from .schema import ReportError, validate
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

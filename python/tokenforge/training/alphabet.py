@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from ..byte_level import byte_to_char
+from ..pipeline.byte_level import byte_to_char
 
 
 def byte_alphabet() -> list[bytes]:

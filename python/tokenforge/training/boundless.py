@@ -11,18 +11,22 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .. import _core
+from ..corpus import PretokenCounts
 from ..errors import ConfigError, TrainingError
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
+from ..models.boundless import BoundlessModel
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
+from ..tokenizers.tokenizer import Tokenizer
+from ..util.progress import MergeProgress
 from .alphabet import byte_alphabet
+from .bpe import BpeTrainerConfig
+from .common import DEFAULT_PATTERN, UNSET, count_corpus
 
 
 def ordinary_part(tokenizer):
     """The tokenizer without its supermerges (same ids; superword tokens stay in the vocabulary, unused): what an
     HF tokenizer.json or tiktoken file can hold. Encodings differ from the BoundlessBPE tokenizer's wherever a
     supermerge would apply."""
-    from ..tokenizer import Tokenizer
-
     model = tokenizer.model
     if not hasattr(model, "ordinary"):
         raise ConfigError("not a BoundlessBPE tokenizer (it has no supermerges)")
@@ -53,12 +57,6 @@ def train_boundless(
     """Trains BoundlessBPE; `tokenforge.train(..., model="boundless")` lands here. Options as `train`."""
     import sys
 
-    from ..corpus import PretokenCounts
-    from ..models.boundless import BoundlessModel
-    from ..progress import MergeProgress
-    from ..tokenizer import Tokenizer
-    from . import _UNSET, DEFAULT_PATTERN, BpeTrainerConfig, _count
-
     if base is not None:
         raise ConfigError("model='boundless' trains from scratch; base= is not supported")
     if not byte_level:
@@ -70,13 +68,13 @@ def train_boundless(
     config = BpeTrainerConfig(vocab_size=vocab_size, min_frequency=min_frequency, max_token_length=max_token_length,
                               special_tokens=list(special_tokens), check_every=check_every)
     config.validate()
-    pretok = PreTokenizer.from_spec(DEFAULT_PATTERN if pattern is _UNSET else pattern)
+    pretok = PreTokenizer.from_spec(DEFAULT_PATTERN if pattern is UNSET else pattern)
     if pretok.pattern is None:
         raise ConfigError("BoundlessBPE needs a pre-tokenizer pattern (supermerges join its pretokens), not None")
     norm = Normalizer.from_spec(normalizer)
     show = sys.stderr.isatty() if progress is None else progress
     # Whole records, normalized; the engine cuts them into pretokens itself.
-    counts = _count(corpus, PreTokenizer(None), norm, show, corpus_options)
+    counts = count_corpus(corpus, PreTokenizer(None), norm, show, corpus_options)
     counter = counts.counter
     if not isinstance(counter, _core.PretokenCounter):
         counter = _core.PretokenCounter("whole", None, True, list(norm.steps))

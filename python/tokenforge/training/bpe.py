@@ -8,18 +8,20 @@ starting vocabulary: its merges segment the words first, and new merges are appe
 
 from __future__ import annotations
 
+import sys
+import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from .. import _core
-from ..errors import ConfigError, TrainingError
+from ..errors import ConfigError, TrainingError, TrainingWarning
 from ..models.bpe import BpeModel
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
+from ..tokenizers.tokenizer import Tokenizer
+from ..util.progress import MergeProgress
 from .alphabet import byte_alphabet, char_alphabet
-
-if TYPE_CHECKING:
-    from ..tokenizer import Tokenizer
+from .common import DEFAULT_PATTERN, UNSET, count_corpus, resolve_base
 
 # Progress callback: (merges done, new tokens so far, new tokens wanted).
 MergeCallback = Callable[[int, int, int], None]
@@ -104,8 +106,6 @@ def train_bpe_from_counts(
 ) -> "Tokenizer":
     """A fresh BPE tokenizer from pretoken counts. Ids: special tokens first (in the order given), then the
     alphabet, then merged tokens in the order learned."""
-    from ..tokenizer import Tokenizer
-
     config.validate()
     specials = {s: i for i, s in enumerate(config.special_tokens)}
     first = len(specials)
@@ -144,8 +144,6 @@ def extend_bpe(
     """`base` grown to `config.vocab_size` ids with merges learned on `counter`. Every existing id keeps its
     meaning; new tokens take the free ids after the model's (skipping ids of special tokens), and special tokens
     that `base` lacks go after everything."""
-    from ..tokenizer import Tokenizer
-
     config.validate()
     model = base.model
     if model.char_level != (not config.byte_level):
@@ -173,3 +171,70 @@ def extend_bpe(
         next_id += 1
     return Tokenizer(grown, pretokenizer=pretokenizer, normalizer=normalizer, special_tokens=special_tokens,
                      added_tokens=dict(base.added_tokens))
+
+
+def train_bpe(
+    corpus: Any,
+    *,
+    vocab_size: int,
+    byte_level: bool = True,
+    pattern: "str | PreTokenizer | None" = UNSET,
+    normalizer: "str | Sequence[str] | Normalizer | None" = None,
+    min_frequency: Optional[int] = None,
+    max_token_length: Optional[int] = None,
+    special_tokens: Sequence[str] = (),
+    initial_alphabet: Sequence[str] = (),
+    limit_alphabet: Optional[int] = None,
+    base: Any = None,
+    progress: Optional[bool] = None,
+    check_every: int = 0,
+    max_words_per_token: Optional[int] = None,
+    sentence_punctuation: Optional[str] = None,
+    **corpus_options: Any,
+) -> Tokenizer:
+    """`tokenforge.train(corpus, model="bpe", ...)`: counts the corpus and trains BPE on it, fresh or resumed from
+    `base` (see `train` for the arguments). The variants that run BPE as a stage (SuperBPE, PathPiece, MWT,
+    supertokens) call this directly."""
+    if min_frequency is None:
+        min_frequency = 0
+    base_tok = resolve_base(base)
+    if base_tok is not None:
+        pretok = base_tok.pretokenizer if pattern is UNSET else PreTokenizer.from_spec(pattern)
+        norm = Normalizer.from_spec(normalizer) if normalizer is not None else base_tok.normalizer
+        byte_level = not base_tok.model.char_level
+    else:
+        pretok = PreTokenizer.from_spec(DEFAULT_PATTERN if pattern is UNSET else pattern)
+        norm = Normalizer.from_spec(normalizer)
+    config = BpeTrainerConfig(
+        vocab_size=vocab_size, byte_level=byte_level, min_frequency=min_frequency, max_token_length=max_token_length,
+        special_tokens=list(special_tokens), initial_alphabet=list(initial_alphabet), limit_alphabet=limit_alphabet,
+        check_every=check_every, max_words_per_token=max_words_per_token,
+        sentence_punctuation=sentence_punctuation or "",
+    )
+    config.validate()
+    show = sys.stderr.isatty() if progress is None else progress
+    counts = count_corpus(corpus, pretok, norm, show, corpus_options)
+    # Counts made here are consumed (their memory freed as the word table is built); a caller's are left intact.
+    consume = counts is not corpus
+    counter = counts.counter
+    if not isinstance(counter, _core.PretokenCounter):
+        counter = _core.PretokenCounter(*pretok.native_args(), list(norm.steps))
+        counter.add_counts(counts.items)
+        consume = True
+    printer = MergeProgress() if show else None
+    try:
+        if base_tok is None:
+            tok = train_bpe_from_counts(counter, config, pretok, norm, progress=printer, consume=consume)
+        else:
+            tok = extend_bpe(base_tok, counter, config, pretok, norm, progress=printer, consume=consume)
+    finally:
+        if printer is not None:
+            printer.close()
+    if tok.vocab_size < vocab_size:
+        # stacklevel 3: the caller of `tokenforge.train`, through which this is usually called.
+        warnings.warn(f"the corpus yields only {tok.vocab_size} ids of the {vocab_size} asked for: no pair is left to "
+                      "merge (a larger corpus, or a lower min_frequency, gives more)", TrainingWarning, stacklevel=3)
+    tok.training = {"model": "bpe", "byte_level": byte_level, "vocab_size": vocab_size,
+                    "records": counts.records, "chars": counts.chars, "pretokens_counted": counts.total,
+                    "distinct_pretokens": counts.distinct, "pruned": counts.prune_report()}
+    return tok

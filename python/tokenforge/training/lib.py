@@ -22,8 +22,12 @@ import random
 import sys
 from typing import Any, Callable, Optional
 
+from ..corpus import PretokenCounts, open_corpus
 from ..errors import ConfigError, CorpusError
-from ..progress import ReadingProgress
+from ..pipeline.normalizers import Normalizer
+from ..tokenizers.lib import LibTokenizer
+from ..util.progress import ReadingProgress
+from .common import READ_OPTIONS, UNSET, no_base
 
 DEFAULTS = dict(memorize_rate=0.25, max_unit_len=12, update_rate=0.2, life=10, forget_share=0.0001,
                 batch_sentences=100, passes=2, seed=0)
@@ -182,12 +186,6 @@ def train_lib(
     """`tokenforge.train(corpus, model="lib", vocab_size=N, ...)`: LiB options (`memorize_rate`, `max_unit_len`,
     `update_rate`, `life`, `forget_share`, `batch_sentences`, `passes`, `seed`) as in `DEFAULTS`; the corpus is
     read as records (lines), at most `max_sentences` of them."""
-    from ..corpus import PretokenCounts, open_corpus
-    from ..lib_model import LibTokenizer
-    from ..normalizers import Normalizer
-    from . import _READ_OPTIONS, _UNSET
-    from .methods import no_base
-
     no_base("lib", base)
     params = {k: options.pop(k, v) for k, v in DEFAULTS.items()}
     for k in ("max_unit_len", "life", "batch_sentences", "passes"):
@@ -207,9 +205,9 @@ def train_lib(
         value = options.pop(k, None)
         if k == "special_tokens" and value:
             raise ConfigError("LiB tokenizers take no special tokens in this version")
-        if k == "pattern" and value is not None and value is not _UNSET:
+        if k == "pattern" and value is not None and value is not UNSET:
             raise ConfigError("LiB reads whole records (its units may span words); pattern= does not apply")
-    unknown = set(options) - set(_READ_OPTIONS)
+    unknown = set(options) - set(READ_OPTIONS)
     if unknown:
         raise ConfigError(f"unknown training option(s): {', '.join(sorted(unknown))}")
     norm = Normalizer.from_spec(normalizer)

@@ -3,7 +3,7 @@ of the training corpus become single tokens on top of a base subword tokenizer.
 
 The base is trained here (BPE with `vocab_size - k` ids, on the same pass over the corpus) or given (`base=`, then
 `k = vocab_size - base.vocab_size`). Encoding matches the n-grams over the pretoken stream before subword encoding
-(`tokenforge.multiword`).
+(`tokenforge.tokenizers.multiword`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from .. import _core
+from ..corpus import PretokenCounts, open_corpus
 from ..errors import ConfigError
+from ..tokenizers.multiword import MultiWordTokenizer
+from .bpe import train_bpe
+from .common import READ_OPTIONS, resolve_base, resolve_pipeline
 
 DEFAULT_K = 2500
 DEFAULT_NGRAM_SIZES = (2,)
@@ -33,11 +37,6 @@ def train_mwt(
 ):
     """`tokenforge.train(corpus, model="mwt", vocab_size=N, mwt_k=K, ngram_sizes=(2,))`. Other keyword arguments
     go to the base BPE trainer (`min_frequency`, `special_tokens`, ...) and to the corpus reader."""
-    from ..corpus import PretokenCounts, open_corpus
-    from ..multiword import MultiWordTokenizer
-    from . import _READ_OPTIONS, _UNSET, train
-    from .methods import resolve_pipeline
-
     sizes = tuple(ngram_sizes)
     if not sizes or any(not isinstance(n, int) or isinstance(n, bool) or n < 2 for n in sizes):
         raise ConfigError(f"ngram_sizes must be integers >= 2 (words per multi-word token), got {ngram_sizes!r}")
@@ -45,9 +44,7 @@ def train_mwt(
         raise ConfigError(f"min_ngram_count must be a positive integer, got {min_ngram_count!r}")
     if not isinstance(vocab_size, int) or isinstance(vocab_size, bool) or vocab_size <= 0:
         raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
-    from . import _resolve_base
-
-    base_tok = _resolve_base(base)
+    base_tok = resolve_base(base)
     if base_tok is not None:
         k = vocab_size - base_tok.vocab_size
         if mwt_k is not None and mwt_k != k:
@@ -66,7 +63,7 @@ def train_mwt(
     if isinstance(corpus, (PretokenCounts, dict)):
         raise ConfigError("MWT counts word n-grams, so it needs running text, not a table of word counts")
 
-    read = {key: options.pop(key) for key in list(options) if key in _READ_OPTIONS}
+    read = {key: options.pop(key) for key in list(options) if key in READ_OPTIONS}
     kind, pat, gaps = pretok.native_args()
     counter = _core.PretokenCounter(kind, pat, gaps, list(norm.steps)) if base_tok is None else None
     ngrams: Any = None
@@ -100,8 +97,8 @@ def train_mwt(
         raise CorpusError("the corpus is empty")
     if base_tok is None:
         counts = PretokenCounts(counter, records=records, chars=chars)
-        base_tok = train(counts, vocab_size=vocab_size - k, pattern=pretok, normalizer=norm, progress=progress,
-                         **options)
+        base_tok = train_bpe(counts, vocab_size=vocab_size - k, pattern=pretok, normalizer=norm, progress=progress,
+                             **options)
     elif options:
         unknown = set(options) - {"min_frequency", "max_token_length", "special_tokens", "initial_alphabet",
                                   "limit_alphabet", "check_every", "byte_level"}

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from .. import _core
 from ..errors import ConfigError, CorpusError, TrainingError, TrainingWarning
 from ..models.bpe import BpeModel
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
+from ..tokenizers.tokenizer import Tokenizer
+from ..util.progress import MergeProgress
 from .alphabet import byte_alphabet
 from .bpe import BpeTrainerConfig
-
-if TYPE_CHECKING:
-    from ..tokenizer import Tokenizer
+from .common import count_corpus
 
 DEFAULT_GLOBAL_SHARE = 0.0
 """Pure parity-aware BPE, the paper's main method (its code's `--global-merges` defaults to 0)."""
@@ -108,9 +108,6 @@ def train_parity(
     parity steps is passed over while another language can be served. Languages are ordered by name; ties in
     dev token counts go to the first. Other arguments as in `tokenforge.train`.
     """
-    from ..tokenizer import Tokenizer
-    from . import _count
-
     languages = _check_languages(corpus_by_language, dev)
     if isinstance(global_share, bool) or not isinstance(global_share, (int, float)) or not 0.0 <= global_share <= 1.0:
         raise ConfigError(f"global_share must be a number in [0, 1], got {global_share!r}")
@@ -134,7 +131,7 @@ def train_parity(
 
     def count(corpus: Any, what: str):
         try:
-            return _count(corpus, pretok, norm, show, corpus_options)
+            return count_corpus(corpus, pretok, norm, show, corpus_options)
         except CorpusError as e:  # keep where the fault is; say which language's data it is in
             raise CorpusError(f"{what}: {e.fault}", e.path, e.line, e.offset) from e
         except ConfigError as e:
@@ -149,8 +146,6 @@ def train_parity(
         if c.total == 0:
             raise CorpusError(f"dev text of {lang!r}: the corpus is empty")
     global_tokens = min(new_tokens, math.floor(global_share * new_tokens + 0.5))
-
-    from ..progress import MergeProgress
 
     printer = MergeProgress() if show else None
     try:

@@ -20,6 +20,9 @@ from typing import Callable, Optional, Sequence
 
 from .. import _core
 from ..errors import ConfigError, TrainingError
+from ..models.bpe import BpeModel
+from ..tokenizers.tokenizer import Tokenizer
+from .bpe import train_bpe
 
 # (round, vocabulary size, corpus tokens)
 Progress = Callable[[int, int, int], None]
@@ -96,13 +99,9 @@ def train_pathpiece_tokenizer(counts, pretok, norm, config: PathPieceTrainerConf
                               progress: Optional[Progress] = None):
     """A `Tokenizer` (byte-level vocabulary, "fewest" method) trained on pretoken `counts`: BPE at
     `init_factor` x `vocab_size`, then pruned. Ids are renumbered densely in the BPE learning order."""
-    from ..models.bpe import BpeModel
-    from ..tokenizer import Tokenizer
-    from . import train
-
     config.validate()
     init_size = max(config.vocab_size, int(round(config.vocab_size * config.init_factor)))
-    base = train(counts, vocab_size=init_size, pattern=pretok, normalizer=norm, special_tokens=config.special_tokens,
+    base = train_bpe(counts, vocab_size=init_size, pattern=pretok, normalizer=norm, special_tokens=config.special_tokens,
                  max_token_length=config.max_token_length, progress=False)
     specials = dict(base.special_tokens)
     init = {t: i for t, i in base.model.vocab.items() if i not in specials.values()}

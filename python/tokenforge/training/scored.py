@@ -7,10 +7,11 @@ import sys
 from typing import Any, Optional, Sequence
 
 from ..errors import ConfigError
-from ..normalizers import Normalizer
-from ..pretokenizers import PreTokenizer
-from ..progress import ProgressLine
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import PreTokenizer
+from ..util.progress import ProgressLine
 from . import pathpiece, unigram
+from .common import count_corpus
 
 
 class _RoundProgress(ProgressLine):
@@ -28,8 +29,6 @@ class _RoundProgress(ProgressLine):
 def train_scored(model: str, corpus: Any, *, vocab_size: int, pattern, normalizer, special_tokens: Sequence[str],
                  base: Any, progress: Optional[bool], max_token_length: Optional[int], options: dict,
                  bpe_only: Optional[dict] = None):
-    from . import _count
-
     given = [k for k, v in (bpe_only or {}).items() if v]
     if given:
         raise ConfigError(f"{', '.join(given)}: BPE option(s), not used by model={model!r}")
@@ -49,7 +48,7 @@ def train_scored(model: str, corpus: Any, *, vocab_size: int, pattern, normalize
                                                   max_token_length=max_token_length, **trainer_options)
     config.validate()
     show = sys.stderr.isatty() if progress is None else progress
-    counts = _count(corpus, pretok, norm, show, options)
+    counts = count_corpus(corpus, pretok, norm, show, options)
     printer = _RoundProgress(model) if show else None
     try:
         if model == "unigram":

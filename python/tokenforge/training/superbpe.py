@@ -10,10 +10,13 @@ the stage-2 pattern: our encoder and HF `tokenizers` both encode it as it is.
 from __future__ import annotations
 
 import collections.abc
-import re
 from typing import Any, Optional
 
+from ..corpus import PretokenCounts, Texts
 from ..errors import ConfigError
+from ..pipeline.pretokenizers import PreTokenizer
+from .bpe import train_bpe
+from .common import DEFAULT_PATTERN, UNSET
 
 # Paper defaults: t = 180k of a 200k vocabulary (the paper's best setting), at most 4 words per superword, and
 # superwords never cross sentence punctuation.
@@ -78,10 +81,6 @@ def train_superbpe(
 ):
     """Trains SuperBPE; `tokenforge.train(..., model="superbpe")` lands here. `pattern`: stage 1's pre-tokenizer
     (default o200k); other options as `train`. The corpus is read twice (once per stage)."""
-    from ..corpus import PretokenCounts
-    from ..pretokenizers import PreTokenizer
-    from . import _UNSET, DEFAULT_PATTERN, train
-
     if base is not None:
         raise ConfigError("model='superbpe' trains from scratch; base= is not supported (extend with model='bpe')")
     if not byte_level:
@@ -95,16 +94,14 @@ def train_superbpe(
     t = resolve_transition(transition, vocab_size)
     check_sentence_punctuation(sentence_punctuation)
     if isinstance(corpus, collections.abc.Iterator):
-        from ..corpus import Texts
-
         corpus = Texts(list(corpus))  # read twice
-    stage1_pattern = DEFAULT_PATTERN if pattern is _UNSET else pattern
+    stage1_pattern = DEFAULT_PATTERN if pattern is UNSET else pattern
     if PreTokenizer.from_spec(stage1_pattern).pattern is None:
         raise ConfigError("SuperBPE's stage 1 needs a whitespace-aware pre-tokenizer pattern, not None")
     progress = options.pop("progress", None)
-    first = train(corpus, vocab_size=t, pattern=stage1_pattern, progress=progress, **options)
-    tok = train(corpus, vocab_size=vocab_size, base=first, pattern=SUPERWORD_PATTERN, progress=progress,
-                max_words_per_token=max_words_per_token, sentence_punctuation=sentence_punctuation, **options)
+    first = train_bpe(corpus, vocab_size=t, pattern=stage1_pattern, progress=progress, **options)
+    tok = train_bpe(corpus, vocab_size=vocab_size, base=first, pattern=SUPERWORD_PATTERN, progress=progress,
+                    max_words_per_token=max_words_per_token, sentence_punctuation=sentence_punctuation, **options)
     tok.training = {**(tok.training or {}), "model": "superbpe", "transition": t,
                     "transition_merges": len(first.model.merges or []),
                     "max_words_per_token": max_words_per_token, "sentence_punctuation": sentence_punctuation,

@@ -17,8 +17,12 @@ from collections import Counter
 from typing import Any
 
 from .. import _core
+from ..corpus import PretokenCounts, open_corpus
 from ..errors import ConfigError, CorpusError
-from ..pretokenizers import O200K_PATTERN
+from ..pipeline.normalizers import Normalizer
+from ..pipeline.pretokenizers import O200K_PATTERN, PreTokenizer
+from .bpe import train_bpe
+from .common import READ_OPTIONS, UNSET, no_base
 
 DEFAULT_MAX_WORDS = 4
 
@@ -76,14 +80,8 @@ def train_supertokens(
 ):
     """`tokenforge.train(corpus, model="supertokens", vocab_size=N, max_words=4, chunk_seed=0)`; other keyword
     arguments go to the BPE engine (`min_frequency`, `special_tokens`, ...) and to the corpus reader."""
-    from ..corpus import PretokenCounts, open_corpus
-    from ..normalizers import Normalizer
-    from ..pretokenizers import PreTokenizer
-    from . import _READ_OPTIONS, _UNSET, train
-    from .methods import no_base
-
     no_base("supertokens", base)
-    if pattern not in (None, _UNSET):
+    if pattern not in (None, UNSET):
         raise ConfigError("supertokens set their own pre-tokenizer (o200k widened to max_words words); "
                           "pattern= does not apply")
     if not isinstance(max_words, int) or isinstance(max_words, bool) or not 1 <= max_words <= 16:
@@ -91,7 +89,7 @@ def train_supertokens(
     if isinstance(corpus, (PretokenCounts, dict)):
         raise ConfigError("supertoken learning chunks running text, not a table of word counts")
     norm = Normalizer.from_spec(normalizer)
-    read = {k: options.pop(k) for k in list(options) if k in _READ_OPTIONS}
+    read = {k: options.pop(k) for k in list(options) if k in READ_OPTIONS}
     rng = random.Random(chunk_seed)
     counts: Counter = Counter()
     records = 0
@@ -101,7 +99,7 @@ def train_supertokens(
         counts.update(chunk_pieces(_core.pretokenize(norm(record), kind, pat, gaps), max_words, rng))
     if not counts:
         raise CorpusError("the corpus is empty")
-    tok = train(dict(counts), vocab_size=vocab_size, pattern=supertoken_pattern(max_words), normalizer=norm, **options)
+    tok = train_bpe(dict(counts), vocab_size=vocab_size, pattern=supertoken_pattern(max_words), normalizer=norm, **options)
     tok.training = {**(tok.training or {}), "model": "supertokens", "max_words": max_words, "chunk_seed": chunk_seed,
                     "records": records}
     return tok

@@ -18,7 +18,9 @@ from typing import Callable, Optional, Sequence
 
 from .. import _core
 from ..errors import ConfigError, TrainingError, TrainingWarning
-from ..reference.unigram_train import digamma
+from ..models.unigram import UnigramModel
+from ..tokenizers.tokenizer import Tokenizer
+from ..util.math import digamma
 
 # SentencePiece's constants (unigram_model_trainer.cc): pieces expected fewer times than this are dropped in the
 # M-step; an unknown character scores this much below the worst piece.
@@ -236,9 +238,6 @@ OPTIONS = ("character_coverage", "max_piece_length", "seed_size", "shrinking_fac
 
 def train_unigram_tokenizer(counts, pretok, norm, config: UnigramTrainerConfig, progress: Optional[Progress] = None):
     """A `Tokenizer` (Unigram model, Viterbi method) trained on pretoken `counts` (`count_pretokens`' result)."""
-    from ..models.unigram import UnigramModel
-    from ..tokenizer import Tokenizer
-
     words = [(b.decode("utf-8", "replace"), c) for b, c in counts.items]
     vocab = train_unigram(words, config, progress)
     # Special tokens stay ordinary pieces (score 0) rather than "unmatched", which tokenizer.json cannot express:

@@ -14,14 +14,16 @@ from typing import Any, Callable, Optional, Sequence
 
 from .. import _core
 from ..errors import ConfigError, TrainingError
+from ..models.wordpiece import WordPieceModel
+from ..tokenizers.tokenizer import Tokenizer
+from ..util.progress import MergeProgress
 from .alphabet import char_alphabet
+from .common import WORDPIECE_DEFAULT_PATTERN, native_counts, no_base, resolve_pipeline, show_progress
 
 # Internally a continuation token is its text after this byte (never in UTF-8), so that the text "##x" at the
 # start of a word and the continuation "x" stay distinct tokens.
 CONTINUATION = b"\xff"
 
-# BERT's pre-tokenizer (whitespace dropped, punctuation alone), the model layer's "bert" pattern.
-DEFAULT_PATTERN = "bert"
 # The likelihood score favours rare pairs (two symbols seen once together score the maximum), so without a floor
 # the vocabulary goes to whole rare words held-out text never uses (docs/training.md, "Rare pairs").
 MIN_FREQUENCY = 10
@@ -123,7 +125,7 @@ def train_wordpiece(
     corpus: Any,
     *,
     vocab_size: int,
-    pattern: Any = DEFAULT_PATTERN,
+    pattern: Any = WORDPIECE_DEFAULT_PATTERN,
     normalizer: Any = None,
     min_frequency: int = MIN_FREQUENCY,
     max_token_length: Optional[int] = None,
@@ -141,11 +143,8 @@ def train_wordpiece(
 ):
     """`tokenforge.train(corpus, model="wordpiece", ...)`: a WordPiece tokenizer (greedy longest-match-first
     inference). `byte_level` does not apply (WordPiece works on characters; others become `unk_token`)."""
-    from ..progress import MergeProgress
-    from .methods import native_counts, no_base, resolve_pipeline, show_progress
-
     no_base("wordpiece", base)
-    pretok, norm = resolve_pipeline(pattern, normalizer, default_pattern=DEFAULT_PATTERN)
+    pretok, norm = resolve_pipeline(pattern, normalizer, default_pattern=WORDPIECE_DEFAULT_PATTERN)
     config = WordPieceTrainerConfig(
         vocab_size=vocab_size, special_tokens=list(special_tokens), unk_token=unk_token,
         continuation_prefix=continuation_prefix, min_frequency=min_frequency, max_token_length=max_token_length,
@@ -170,13 +169,6 @@ def train_wordpiece(
 
 def wordpiece_tokenizer(learned: WordPieceVocab, pretok, norm, *, max_input_chars_per_word: int = 100):
     """Wraps a learned vocabulary into a `Tokenizer` with the model layer's `WordPieceModel`."""
-    from ..tokenizer import Tokenizer
-
-    try:
-        from ..models.wordpiece import WordPieceModel
-    except ImportError as e:  # the model layer lands separately
-        raise ConfigError("this build has no WordPiece model (tokenforge.models.wordpiece) to run the learned "
-                          "vocabulary; use training.wordpiece.learn_wordpiece for the vocabulary alone") from e
     model_vocab = {t: i for t, i in learned.vocab.items() if t not in learned.special_tokens or t == learned.unk_token}
     model = WordPieceModel(model_vocab, unk_token=learned.unk_token, continuation_prefix=learned.continuation_prefix,
                            max_input_chars_per_word=max_input_chars_per_word)
