@@ -215,3 +215,21 @@ def test_special_as_text_encodes_it_as_text(capsys, monkeypatch):
 def test_load_takes_a_pattern_name():
     tok = tokenforge.load(TOK, pattern="cl100k")
     assert tok.pretokenizer.name == "cl100k"
+
+
+@pytest.mark.parametrize("model", ["mwt", "lib"])
+def test_convert_keeps_a_multiword_or_lib_tokenizer_whole(capsys, tmp_path, model):
+    """`convert` (and `formats.save`) used to write only the base tokenizer of a multi-word model."""
+    src, dst = tmp_path / "a.json", tmp_path / "b.json"
+    extra = ["--mwt-k", "50"] if model == "mwt" else []
+    status, _, err = run(capsys, ["train", UDHR_EN, "--model", model, "--vocab-size", "600", *extra, "-o", str(src),
+                                  "-q"])
+    assert status == 0, err
+    status, _, err = run(capsys, ["convert", str(src), str(dst)])
+    assert status == 0, err
+    text = open(UDHR_EN, encoding="utf-8").read()
+    before, after = tokenforge.load(src), tokenforge.load(dst)
+    assert type(after) is type(before) and after.vocab_size == before.vocab_size
+    assert after.encode(text) == before.encode(text)
+    tokenforge.save(before, tmp_path / "c.json")
+    assert tokenforge.load(tmp_path / "c.json").encode(text) == before.encode(text)

@@ -15,8 +15,9 @@ def cmd_convert(args) -> int:
     check_output_not_input(args.output, [args.input] + [p for p in [sidecar_in_use(args.input)] if p],
                            sidecar=sidecar_path(args.output) if fmt == "tiktoken" else None)
     tok = load(args.input)
-    save(tok, args.output, fmt)
-    print(f"wrote {args.output} ({fmt}, {tok.vocab_size} ids)", file=sys.stderr)
+    save(tok, args.output, args.to)  # no --to: the extension decides, or the tokenizer's own format
+    written = "tokenforge" if getattr(tok, "own_format", None) else fmt
+    print(f"wrote {args.output} ({written}, {tok.vocab_size} ids)", file=sys.stderr)
     return 0
 
 

@@ -13,9 +13,11 @@ from ..models.unigram import UnigramModel
 from ..models.wordpiece import WordPieceModel
 from .hf.write import save_hf_json
 from .tiktoken.write import save_tiktoken
-from .tokenforge_json.write import save_tokenforge_json
+from .tokenforge_json.write import save_lib, save_multiword, save_tokenforge_json
 
 FORMATS = ("hf", "tiktoken", "tokenforge")
+# Writers of tokenizers that declare `own_format` (a payload only tokenforge JSON holds).
+_OWN_WRITERS = {"tokenforge-multiword": save_multiword, "tokenforge-lib": save_lib}
 
 
 def format_for(path: "str | os.PathLike[str]", format: Optional[str] = None) -> str:
@@ -89,6 +91,10 @@ def check_format_for(model: str, path: "str | os.PathLike[str]", format: Optiona
 
 def save(tokenizer, path: "str | os.PathLike[str]", format: Optional[str] = None) -> None:
     path = os.fspath(path)
+    own = _OWN_WRITERS.get(getattr(tokenizer, "own_format", None))
+    if own is not None:  # a tokenizer only tokenforge JSON can hold (multi-word, LiB): its whole payload
+        own(tokenizer, path, format)
+        return
     check = getattr(tokenizer, "check_savable", None)  # a tokenizer no format here can hold exactly says so
     if check is not None:
         check(path, format)

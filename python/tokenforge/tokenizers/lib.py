@@ -20,6 +20,9 @@ class LibTokenizer:
     """`units`: the lexicon in rank order (best first). Ids: the 256 bytes `<0x00>`..`<0xFF>` first, then the units
     in order."""
 
+    # Only tokenforge's own JSON holds a LiB tokenizer: `formats.writing.save` writes that payload for it.
+    own_format = "tokenforge-lib"
+
     def __init__(self, units: Sequence[str], *, normalizer=None, name: Optional[str] = None):
         self.units = list(units)
         if any(not isinstance(u, str) or not u for u in self.units):

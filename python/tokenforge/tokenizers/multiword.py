@@ -21,6 +21,9 @@ from .tokenizer import Tokenizer
 class MultiWordTokenizer:
     """`base`: a `Tokenizer`; `ngrams`: pretoken tuple -> id (ids must not collide with the base's)."""
 
+    # Only tokenforge's own JSON holds a multi-word tokenizer: `formats.writing.save` writes that payload for it.
+    own_format = "tokenforge-multiword"
+
     def __init__(self, base, ngrams: dict[tuple[str, ...], int], *, name: Optional[str] = None):
         self.base = base
         self.ngrams = {tuple(k): int(v) for k, v in ngrams.items()}
