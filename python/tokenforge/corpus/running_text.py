@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator, Optional
 
-from ..errors import CorpusError
-from .readers import FileIssues, FileSource, ReadOptions, _incomplete_tail, _stream_fault_types, open_binary
+from .readers import FileIssues, FileSource, ReadOptions, _incomplete_tail, open_binary, read_file
 
 BLOCK_BYTES = 8 << 20
 
@@ -61,23 +60,21 @@ def decode_blocks(stream: BinaryIO, issues: FileIssues, block_bytes: int = BLOCK
             return
 
 
-def read_running_text(source: FileSource, options: ReadOptions, block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
-    """`decode_blocks` of a file (decompressing .gz/.zst); warns once at the end about repaired or skipped input;
-    a corrupt compressed stream becomes a `CorpusError` naming the file."""
-    issues = FileIssues(source.path, options)
-    try:
-        with open_binary(source) as stream:
-            yield from decode_blocks(stream, issues, block_bytes)
-    except CorpusError:
-        raise
-    except _stream_fault_types() as err:
-        raise CorpusError(f"cannot read the {source.compression or 'file'} stream ({err})", source.path) from None
-    issues.finish()
-
-
 def read_running_stream(stream: BinaryIO, name: str, options: ReadOptions,
                         block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
-    """`decode_blocks` of an open stream (standard input), with the same policy and warnings."""
+    """`decode_blocks` of an open stream (standard input, or an opened file), warning once at the end about
+    repaired or skipped input."""
     issues = FileIssues(name, options)
     yield from decode_blocks(stream, issues, block_bytes)
     issues.finish()
+
+
+def read_running_text(source: FileSource, options: ReadOptions, block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
+    """`read_running_stream` of a file (decompressing .gz/.zst); `read_file` turns a corrupt compressed stream into
+    a `CorpusError` naming the file, as for every other reader."""
+
+    def blocks() -> Iterator[str]:
+        with open_binary(source) as stream:
+            yield from read_running_stream(stream, source.path, options, block_bytes)
+
+    return read_file(source, options, blocks())
